@@ -450,6 +450,15 @@ int run(int argc, char **argv) {
     long badFloat = check(c, x, y, false, 0);
     Stats sFixed = timeIt([&] { lbFixed(x.data(), y.data()); });
     long badFixed = check(c, x, y, true, 0);
+    // The same model compiled with --threads=2 (OpenMP), when run.sh built it.
+    Stats sThreads{};
+    long badThreads = 0;
+    auto lbThreads = reinterpret_cast<Entry>(
+        loadEntry(dir + "/" + c.name + ".float.t2.so", c.name));
+    if (lbThreads) {
+      sThreads = timeIt([&] { lbThreads(x.data(), y.data()); });
+      badThreads = check(c, x, y, false, 0);
+    }
     std::vector<float> none;
     OneDnnRun dnn = makeOneDnn(eng, c, true, x.data(), yRef.data(), none);
     Stats sDnn = timeIt([&] { dnn(); });
@@ -461,10 +470,14 @@ int run(int argc, char **argv) {
                   c.name.c_str(), "int8", ops / sFloat.best / 1e9,
                   ops / sFixed.best / 1e9, ops / sDnn.best / 1e9, "-",
                   sDnn.median / sFloat.median, 100 * ops / sFloat.best / vnniPeak,
-                  badFloat || badFixed ? "LOWBIT MISMATCH"
+                  badFloat || badFixed || badThreads ? "LOWBIT MISMATCH"
                   : badDnn            ? "ok (oneDNN off by >1)"
                                       : "ok");
     std::fputs(line, stdout);
+    if (lbThreads)
+      std::printf("%-20s %-5s %10.1f  2 threads: %.2fx one thread\n", "",
+                  "int8", ops / sThreads.best / 1e9,
+                  sFloat.median / sThreads.median);
     std::fflush(stdout);
     char rec[1600];
     std::snprintf(
@@ -473,12 +486,17 @@ int run(int argc, char **argv) {
         "\"lowbit_gops\": %s, \"lowbit_fixed_point_gops\": %s, "
         "\"onednn_gops\": %s, \"ratio\": %.3f, \"ratio_fixed_point\": %.3f, "
         "\"fraction_of_peak\": %.3f, \"peak_gops\": %.1f, "
-        "\"lowbit_checked\": %s, \"onednn_within_one\": %s}",
+        "\"lowbit_checked\": %s, \"onednn_within_one\": %s, "
+        "\"lowbit_2threads_gops\": %s, \"speedup_2threads\": %s}",
         c.name.c_str(), shape(c).c_str(), gops(sFloat, ops).c_str(),
         gops(sFixed, ops).c_str(), gops(sDnn, ops).c_str(),
         sDnn.median / sFloat.median, sDnn.median / sFixed.median,
         ops / sFloat.best / vnniPeak, vnniPeak / 1e9,
-        badFloat || badFixed ? "false" : "true", badDnn ? "false" : "true");
+        badFloat || badFixed || badThreads ? "false" : "true",
+        badDnn ? "false" : "true",
+        lbThreads ? gops(sThreads, ops).c_str() : "null",
+        lbThreads ? std::to_string(sFloat.median / sThreads.median).c_str()
+                  : "null");
     records.push_back(rec);
 
     // fp32: LowBit's float TOSA path (GEMMs), oneDNN, OpenBLAS (GEMMs).

@@ -9,6 +9,8 @@ PACKAGES=(
   # Toolchain: LLVM/MLIR 22 (Debian security suite), clang + lld, build tools.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   cmake ninja-build
+  # OpenMP runtime for models compiled with --threads=N.
+  libomp-22-dev
   # Unit tests for the MLIR-free numeric core.
   libgtest-dev
   # Python reference, CLI and tests (Debian's /usr/bin/python3).

@@ -89,6 +89,12 @@ static llvm::Error parseOptions(const char *text,
       if (!n)
         return llvm::createStringError("option 'bits' must be an integer");
       options.bits = static_cast<unsigned>(*n);
+    } else if (name == "threads") {
+      auto n = value.getAsInteger();
+      if (!n || *n < 1 || *n > 1024)
+        return llvm::createStringError(
+            "option 'threads' must be an integer from 1 to 1024");
+      options.threads = static_cast<unsigned>(*n);
     } else {
       return llvm::createStringError("unknown compile option '" + name.str() +
                                      "'");

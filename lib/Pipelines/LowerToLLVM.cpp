@@ -56,6 +56,13 @@ void lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   add("func.func(convert-linalg-to-loops),cse,canonicalize");
   // The kernels' 1-D transfers become (masked) loads and stores.
   add("func.func(convert-vector-to-scf{full-unroll=true}),canonicalize");
+  // The loops the kernels marked independent run on OpenMP threads.
+  bool threaded = options.threads > 1;
+  if (threaded) {
+    pm.addNestedPass<func::FuncOp>(lowbit::createLowBitParallelLoopsPass());
+    add("convert-scf-to-openmp{num-threads=" +
+        std::to_string(options.threads) + "},canonicalize");
+  }
   add("convert-scf-to-cf,expand-strided-metadata,lower-affine");
   // Transcendentals become polynomials and roundeven plain arithmetic, so
   // the library needs no libm (exp, tanh, erf, ... and roundevenf on CPUs
@@ -66,6 +73,8 @@ void lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   add("convert-cf-to-llvm");
   add(std::string("convert-func-to-llvm{use-bare-ptr-memref-call-conv=") +
       (options.barePointers ? "1" : "0") + "}");
+  if (threaded)
+    add("convert-openmp-to-llvm");
   add("convert-ub-to-llvm,reconcile-unrealized-casts,canonicalize,cse");
   // The scratch globals stay process-wide: as thread-locals in a dlopen'ed
   // library they corrupted results when many models were loaded in one

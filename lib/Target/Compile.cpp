@@ -10,6 +10,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -218,14 +219,17 @@ static void stripLowBitArgAttrs(ModuleOp module) {
 
 FailureOr<std::unique_ptr<llvm::Module>>
 lowerToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
-              llvm::StringRef modelInfo) {
+              llvm::StringRef modelInfo, unsigned threads) {
   stripLowBitArgAttrs(module);
   PassManager pm(module.getContext());
-  buildLowerToLLVMPipeline(pm, LowerToLLVMOptions());
+  LowerToLLVMOptions options;
+  options.threads = threads;
+  buildLowerToLLVMPipeline(pm, options);
   if (failed(pm.run(module)))
     return failure();
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
+  registerOpenMPDialectTranslation(*module.getContext());
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "lowbit_model");
   if (!llvmModule)
@@ -309,7 +313,7 @@ llvm::Error emitCode(llvm::Module &module, const TargetSpec &target,
 }
 
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
-                              llvm::StringRef outputPath) {
+                              llvm::StringRef outputPath, bool openmp) {
   auto clang = llvm::sys::findProgramByName("clang-22");
   if (!clang)
     clang = llvm::sys::findProgramByName("clang", {"/usr/lib/llvm-22/bin"});
@@ -323,6 +327,8 @@ llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
   llvm::SmallVector<llvm::StringRef> args = {
       *clang, "-shared", "-fuse-ld=lld", "-nostartfiles", "-o",
       tempPath, objectPath};
+  if (openmp)
+    args.push_back("-lomp");
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0,
                                      &message);

@@ -62,7 +62,7 @@ static llvm::Error emitCodeOutputs(ModuleOp module, func::FuncOp entry,
   setKernelIsa(module, isa);
   std::string entrySymbol = entry.getSymName().str(); // lowering erases it
   llvm::LLVMContext llvmContext;
-  auto llvmModule = lowerToLLVMIR(module, llvmContext, info);
+  auto llvmModule = lowerToLLVMIR(module, llvmContext, info, options.threads);
   if (failed(llvmModule))
     return reported();
   if (auto err = addCpuCheck(**llvmModule, entrySymbol, target,
@@ -93,7 +93,7 @@ static llvm::Error emitCodeOutputs(ModuleOp module, func::FuncOp entry,
     if (auto err = emitCode(**llvmModule, target, CodeFileType::Object,
                             object))
       return err;
-    return linkSharedLibrary(object, options.outputPath);
+    return linkSharedLibrary(object, options.outputPath, options.threads > 1);
   }
   case EmitKind::MLIR:
     break;
@@ -142,6 +142,8 @@ llvm::Error compileModel(ModuleOp module, const CompileOptions &options) {
   auto target = resolveTarget(options.target);
   if (!target)
     return target.takeError();
+  if (options.threads == 0)
+    return llvm::createStringError("--threads must be at least 1");
   if (!options.calibration.empty() && !options.quantize)
     return llvm::createStringError("--calibration needs --quantize");
   if (!options.reportPath.empty() && !options.quantize)

@@ -143,7 +143,7 @@ def compile_file(input_path, output_path, **options):
 
     ``options`` are quant-compile's: ``emit``, ``target``, ``header``,
     ``io``, ``entry``, ``quantize``, ``calibration``, ``bits``, ``weights``,
-    ``activations``, ``requant``. Errors come back as ``LowBitError`` with
+    ``activations``, ``requant``, ``threads``. Errors come back as ``LowBitError`` with
     the MLIR diagnostics.
     """
     lib = load_library()

@@ -367,19 +367,22 @@ def _quant_options(stats, bits, weights, activations, requant):
             "activations": activations, "requant": requant}
 
 
-def compile(model, target="host", io="float", output=None, header=None):
+def compile(model, target="host", io="float", output=None, header=None,
+            threads=1):
     """Compile ``model`` (any kind) to native code and load it.
 
     Returns a ``CompiledModel``: ``compiled(*inputs)`` runs one sample
     and returns a list of arrays.  ``output`` / ``header``, if given, also
-    keep a copy of the shared library / the C header there.
+    keep a copy of the shared library / the C header there.  ``threads``
+    > 1 runs the kernels' parallel loops on that many OpenMP threads.
     """
     from .native import CompiledModel
     holder = _Holder()
     tmp = _TempDir(holder, "compile")
     so = tmp.path / f"{model.entry or 'model'}.so"
     h = tmp.path / f"{model.entry or 'model'}.h" if header else None
-    compile_model(model, so, header=h, target=target, io=io)
+    compile_model(model, so, header=h, target=target, io=io,
+                  threads=threads)
     if output is not None:
         copy_atomic(so, output)
     if header is not None:

@@ -124,12 +124,14 @@ class Harness:
         run_quant_compile(self.quant_compile, *args)
         return CompiledModel(so)
 
-    def check(self, model, input_sets, io="quantized", target=None, name=None):
-        """Compile ``model`` and compare it with the reference on every
-        tuple of inputs in ``input_sets``; returns the compiled outputs
-        (one list per input set) for further assertions."""
+    def check(self, model, input_sets, io="quantized", target=None, name=None,
+              extra=()):
+        """Compile ``model`` (more quant-compile flags in ``extra``) and
+        compare it with the reference on every tuple of inputs in
+        ``input_sets``; returns the compiled outputs (one list per input
+        set) for further assertions."""
         path = self.write(model, name)
-        compiled = self.compile(path, io=io, target=target)
+        compiled = self.compile(path, io=io, target=target, extra=extra)
         reference = Interpreter.from_mlir(path)
         outputs = []
         for k, inputs in enumerate(input_sets):

@@ -99,8 +99,24 @@ cl::list<std::string> reportInputs(
 
 } // namespace
 
+/// `--threads`, registered once main runs: libLLVM already registers a
+/// hidden, undocumented `-threads` of its own that quant-compile never
+/// reads, and two options of one name abort the command line parser.
+static cl::opt<unsigned> &threadsOption() {
+  if (auto *llvmOption = cl::getRegisteredOptions().lookup("threads"))
+    llvmOption->removeArgument();
+  static cl::opt<unsigned> threads(
+      "threads",
+      cl::desc("Run the kernels' parallel loops on N threads (OpenMP; the "
+               "library then needs libomp.so.5). Default 1: serial, libc "
+               "only"),
+      cl::init(1), cl::value_desc("N"), cl::cat(category));
+  return threads;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::opt<unsigned> &threads = threadsOption();
   cl::HideUnrelatedOptions({&category, &quantizeCategory});
   cl::ParseCommandLineOptions(argc, argv,
                               "LowBit ahead-of-time model compiler\n");
@@ -117,6 +133,7 @@ int main(int argc, char **argv) {
   options.headerPath = headerPath;
   options.io = io;
   options.entry = entryName;
+  options.threads = threads;
   options.quantize = quantize;
   options.calibration = calibration;
   options.bits = bits;

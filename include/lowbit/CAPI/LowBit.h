@@ -24,7 +24,7 @@ int lowbitDescribeModuleFile(const char *path, const char *entry, char **json,
  * does. `optionsJson` (may be NULL) is a JSON object with any of the keys
  * "emit", "target", "header", "io", "entry" (strings), "quantize" (boolean),
  * "calibration", "weights", "activations", "requant", "report" (strings),
- * "report_inputs" (array of paths), "bits" (integer), with quant-compile's
+ * "report_inputs" (array of paths), "bits", "threads" (integers), with quant-compile's
  * meanings. Returns 0 on success; otherwise
  * sets `*error` to the diagnostics. */
 int lowbitCompileFile(const char *inputPath, const char *outputPath,

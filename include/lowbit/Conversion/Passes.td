@@ -92,6 +92,31 @@ def ConvertLowBitToX86Pass : Pass<"convert-lowbit-to-x86", "mlir::ModuleOp"> {
   ];
 }
 
+def LowBitParallelLoopsPass
+    : Pass<"lowbit-parallel-loops", "mlir::func::FuncOp"> {
+  let summary = "Turn the loops the kernels mark independent into scf.parallel";
+  let description = [{
+    The x86 kernels mark with the unit attribute `lowbit.parallel` the
+    `scf.for` loops whose iterations write disjoint parts of their buffers
+    and read only what was built before the loop (the tiles of a GEMM
+    block, the output rows of a depthwise convolution). After
+    bufferization such a loop carries no values; this pass rewrites it into
+    an `scf.parallel` with the same bounds, which `convert-scf-to-openmp`
+    then runs as an OpenMP work-sharing loop (`quant-compile --threads=N`).
+    Only the outermost marked loop of a nest becomes parallel: nested
+    parallel regions would only add fork/join costs. A marked loop that
+    still carries values (bufferization copied instead of writing in
+    place) stays serial.
+
+    ```mlir
+    scf.for %i = %c0 to %c8 step %c1 { ... } {lowbit.parallel}
+    // becomes
+    scf.parallel (%i) = (%c0) to (%c8) step (%c1) { ... }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def LowBitStaticScratchPass
     : Pass<"lowbit-static-scratch", "mlir::ModuleOp"> {
   let summary = "Plan static temporaries into one arena per function instead of malloc";
@@ -108,9 +133,9 @@ def LowBitStaticScratchPass
     memory the C library returned to the system between calls), and the
     arena is as large as the peak of live temporaries. Allocations inside
     loops, of dynamic shape, or whose buffer is returned or passed to a
-    call are left alone. `lowbit-thread-local-scratch` later makes the
-    arenas thread-local, so concurrent calls from different threads do not
-    share them.
+    call are left alone. The arena is process-wide: calls into one compiled
+    model must not overlap (`lowbit-thread-local-scratch` can make it
+    thread-local, but the CPU pipeline does not use it).
 
     ```mlir
     %a = memref.alloc() {alignment = 64 : i64} : memref<64x128xi8>

@@ -22,12 +22,19 @@ struct LowerToLLVMOptions
                      "avx512, avx2 or generic (default: the module's "
                      "lowbit.isa attribute, else generic)"),
       llvm::cl::init("")};
+  Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads for the kernels' parallel loops: 1 keeps the "
+                     "code serial and libc-only; N > 1 runs them as OpenMP "
+                     "work-sharing loops on N threads (needs libomp)"),
+      llvm::cl::init(1)};
 };
 
 /// lowbit IR (and quant casts) -> LLVM dialect: convert-lowbit-to-x86 (the
 /// kernels of the chosen instruction set), convert-lowbit-to-linalg,
 /// bufferization with results as out-parameters and planned deallocation,
-/// loops, and the standard conversions to LLVM. Needs only libc at run time.
+/// loops, and the standard conversions to LLVM. Needs only libc at run time,
+/// or libomp as well with threads > 1.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                               const LowerToLLVMOptions &options);
 

@@ -50,10 +50,11 @@ void widenSubByteBoundary(mlir::func::FuncOp func);
 mlir::LogicalResult verifyEntryName(mlir::func::FuncOp func);
 
 /// Lowers `module` (lowbit IR, entry function `entry`) to an LLVM module and
-/// adds `const char *lowbit_model_info(void)` returning `modelInfo`.
+/// adds `const char *lowbit_model_info(void)` returning `modelInfo`. With
+/// `threads` > 1 the kernels' parallel loops become OpenMP runtime calls.
 mlir::FailureOr<std::unique_ptr<llvm::Module>>
 lowerToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
-              llvm::StringRef modelInfo);
+              llvm::StringRef modelInfo, unsigned threads = 1);
 
 /// Optimizes at -O3 for `target` and writes assembly or an object file.
 enum class CodeFileType { Assembly, Object };
@@ -61,9 +62,10 @@ llvm::Error optimizeModule(llvm::Module &module, const TargetSpec &target);
 llvm::Error emitCode(llvm::Module &module, const TargetSpec &target,
                      CodeFileType type, llvm::StringRef path);
 
-/// Links an object into a shared library with clang-22 and lld, atomically.
+/// Links an object into a shared library with clang-22 and lld, atomically;
+/// `openmp` adds the OpenMP runtime (libomp) the threaded code calls.
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
-                              llvm::StringRef outputPath);
+                              llvm::StringRef outputPath, bool openmp = false);
 
 /// A self-contained C header declaring the entry point and the model info.
 std::string generateHeader(mlir::func::FuncOp func, BoundaryIO io);

@@ -27,6 +27,9 @@ struct CompileOptions {
   std::string headerPath;
   BoundaryIO io = BoundaryIO::Float;
   std::string entry;
+  /// Threads of the kernels' parallel loops (OpenMP when > 1: the library
+  /// then also needs libomp.so.5).
+  unsigned threads = 1;
   /// Quantize a float model first (lowbit-quantize) with these settings.
   bool quantize = false;
   std::string calibration;

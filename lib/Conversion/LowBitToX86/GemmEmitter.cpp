@@ -2,6 +2,8 @@
 
 #include "GemmEmitter.h"
 
+#include "lowbit/Conversion/ParallelLoops.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -281,13 +283,30 @@ Value emitGemm(OpBuilder &b, Location loc, const DotIsa &isa,
               Value sums = needRowSum ? g.rowSums(b, block, realRows, it[2])
                                       : Value();
 
-              // All tiles of the block against one panel of B'.
-              auto sweep = [&](OpBuilder &b, Value out, Value panelBase,
-                               Value col0, int64_t nvP, int64_t lastMask) {
-                auto tileLoop = scf::ForOp::create(
-                    b, loc, constIndex(b, loc, 0), tiles, constIndex(b, loc, 1),
+              // All tiles of the block against `panels` panels of B' from
+              // panel `panel0`, as one loop over (panel, tile) pairs: each
+              // pair writes its own mr x nr tile of the output and reads
+              // the block packed above, so the iterations are independent
+              // (the loop is marked parallel for the OpenMP path).
+              auto sweep = [&](OpBuilder &b, Value out, int64_t panel0,
+                               int64_t panels, int64_t nvP, int64_t lastMask) {
+                Value count = arith::MulIOp::create(
+                    b, loc, tiles, constIndex(b, loc, panels));
+                auto pairLoop = scf::ForOp::create(
+                    b, loc, constIndex(b, loc, 0), count, constIndex(b, loc, 1),
                     ValueRange{out},
-                    [&](OpBuilder &b, Location loc, Value t, ValueRange o) {
+                    [&](OpBuilder &b, Location loc, Value j, ValueRange o) {
+                      Value p = arith::AddIOp::create(
+                          b, loc, constIndex(b, loc, panel0),
+                          arith::DivUIOp::create(b, loc, j, tiles));
+                      Value t = arith::RemUIOp::create(b, loc, j, tiles);
+                      Value panelBase = arith::AddIOp::create(
+                          b, loc, bBase,
+                          arith::MulIOp::create(
+                              b, loc, p,
+                              constIndex(b, loc, weights.panelStride())));
+                      Value col0 = arith::MulIOp::create(
+                          b, loc, p, constIndex(b, loc, nr));
                       Value row0 = arith::MulIOp::create(
                           b, loc, t, constIndex(b, loc, plan.mr));
                       SmallVector<Value> acc =
@@ -298,39 +317,17 @@ Value emitGemm(OpBuilder &b, Location loc, const DotIsa &isa,
                           g.storeTile(b, o[0], acc, batch, gRow, row0, col0,
                                       nvP, lastMask, sums));
                     });
-                return tileLoop.getResult(0);
+                markParallel(pairLoop);
+                return pairLoop.getResult(0);
               };
 
               Value out = it[0];
-              if (weights.fullPanels > 0) {
-                auto panelLoop = scf::ForOp::create(
-                    b, loc, constIndex(b, loc, 0),
-                    constIndex(b, loc, weights.fullPanels),
-                    constIndex(b, loc, 1), ValueRange{out},
-                    [&](OpBuilder &b, Location loc, Value p, ValueRange o) {
-                      Value base = arith::AddIOp::create(
-                          b, loc, bBase,
-                          arith::MulIOp::create(
-                              b, loc, p,
-                              constIndex(b, loc, weights.panelStride())));
-                      Value col0 = arith::MulIOp::create(
-                          b, loc, p, constIndex(b, loc, nr));
-                      scf::YieldOp::create(
-                          b, loc,
-                          sweep(b, o[0], base, col0, plan.nv,
-                                weights.tailWidth ? -1 : tailMask));
-                    });
-                out = panelLoop.getResult(0);
-              }
-              if (weights.tailWidth > 0) {
-                Value base = arith::AddIOp::create(
-                    b, loc, bBase,
-                    constIndex(b, loc,
-                               weights.fullPanels * weights.panelStride()));
-                out = sweep(b, out, base,
-                            constIndex(b, loc, weights.fullPanels * nr),
+              if (weights.fullPanels > 0)
+                out = sweep(b, out, 0, weights.fullPanels, plan.nv,
+                            weights.tailWidth ? -1 : tailMask);
+              if (weights.tailWidth > 0)
+                out = sweep(b, out, weights.fullPanels, 1,
                             weights.tailWidth / isa.lanes, tailMask);
-              }
               SmallVector<Value> results = {out, block};
               if (needRowSum)
                 results.push_back(sums);

@@ -188,8 +188,9 @@ struct Conv2DToImplicitGemm : OpRewritePattern<Conv2DOp> {
     };
 
     auto loop = [&](OpBuilder &b, int64_t count, Value init,
-                    function_ref<Value(OpBuilder &, Value, Value)> body) {
-      return buildCarriedLoop(b, loc, 0, count, init, body);
+                    function_ref<Value(OpBuilder &, Value, Value)> body,
+                    bool parallel = false) {
+      return buildCarriedLoop(b, loc, 0, count, init, body, parallel);
     };
     auto sweep = [&](OpBuilder &b, Value o, Value n, Value oh, Value base,
                      Value col0, int64_t nvP, int64_t lastMask) {
@@ -203,6 +204,8 @@ struct Conv2DToImplicitGemm : OpRewritePattern<Conv2DOp> {
     auto storage = lowering::getStorageInfo(c.out).type;
     Value out = tensor::EmptyOp::create(b, loc, outShape, storage);
     Value result = loop(b, outShape[0], out, [&](OpBuilder &b, Value n, Value o) {
+      // Output rows are independent: each reads P (built above) and writes
+      // its own row of the output.
       return loop(b, OH, o, [&](OpBuilder &b, Value oh, Value o) {
         if (packed.fullPanels > 0)
           o = loop(b, packed.fullPanels, o, [&](OpBuilder &b, Value p, Value o) {
@@ -218,7 +221,7 @@ struct Conv2DToImplicitGemm : OpRewritePattern<Conv2DOp> {
                     idx(b, packed.fullPanels * nr), packed.tailWidth / L,
                     tailMask);
         return o;
-      });
+      }, /*parallel=*/true);
     });
     rewriter.replaceOp(op, castToQuantized(b, loc, result, op.getType()));
     return success();

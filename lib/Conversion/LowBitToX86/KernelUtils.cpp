@@ -2,6 +2,8 @@
 
 #include "KernelUtils.h"
 
+#include "lowbit/Conversion/ParallelLoops.h"
+
 #include "lowbit/Dialect/LowBit/IR/QuantTypeUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -383,16 +385,19 @@ Value buildPaddedOperand(OpBuilder &b, Location loc, Value input,
 
 Value buildCarriedLoop(OpBuilder &b, Location loc, int64_t lb, int64_t ub,
                        Value init,
-                       function_ref<Value(OpBuilder &, Value, Value)> body) {
+                       function_ref<Value(OpBuilder &, Value, Value)> body,
+                       bool parallel) {
   if (lb >= ub)
     return init;
-  return scf::ForOp::create(
-             b, loc, constIndex(b, loc, lb), constIndex(b, loc, ub),
-             constIndex(b, loc, 1), ValueRange{init},
-             [&](OpBuilder &b, Location loc, Value i, ValueRange it) {
-               scf::YieldOp::create(b, loc, body(b, i, it[0]));
-             })
-      .getResult(0);
+  auto loop = scf::ForOp::create(
+      b, loc, constIndex(b, loc, lb), constIndex(b, loc, ub),
+      constIndex(b, loc, 1), ValueRange{init},
+      [&](OpBuilder &b, Location loc, Value i, ValueRange it) {
+        scf::YieldOp::create(b, loc, body(b, i, it[0]));
+      });
+  if (parallel)
+    markParallel(loop);
+  return loop.getResult(0);
 }
 
 Value buildGuardedUpdate(OpBuilder &b, Location loc, Value cond, Value current,

@@ -39,10 +39,13 @@ Value constIndex(OpBuilder &b, Location loc, int64_t v);
 
 /// An scf.for over [lb, ub) carrying one value (a tensor written in place):
 /// `body(b, iv, carried)` returns the next value. Returns `init` when the
-/// range is empty.
+/// range is empty. `parallel` marks the loop's iterations independent (see
+/// lowbit/Conversion/ParallelLoops.h): each writes its own part of the
+/// carried tensor and reads nothing another iteration writes.
 Value buildCarriedLoop(OpBuilder &b, Location loc, int64_t lb, int64_t ub,
                        Value init,
-                       llvm::function_ref<Value(OpBuilder &, Value, Value)> body);
+                       llvm::function_ref<Value(OpBuilder &, Value, Value)> body,
+                       bool parallel = false);
 
 /// `cond ? update() : current` as an scf.if: a tile's rows past the end of
 /// the output are computed (the tile is padded) but not written.
