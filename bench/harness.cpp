@@ -396,6 +396,58 @@ void *loadEntry(const std::string &path, const std::string &entry) {
   return dlsym(lib, entry.c_str());
 }
 
+/// A whole model compiled twice by LowBit (float io): its fp32 build and its
+/// int8 build. run.sh writes one line per model into whole_models.txt:
+/// name, fp32 library, int8 library, entry, input and output elements.
+struct WholeModel {
+  std::string name, fp32Path, int8Path, entry;
+  long inElems = 0, outElems = 0;
+};
+
+std::vector<WholeModel> readWholeModels(const std::string &dir) {
+  std::vector<WholeModel> models;
+  std::ifstream in(dir + "/whole_models.txt");
+  WholeModel m;
+  while (in >> m.name >> m.fp32Path >> m.int8Path >> m.entry >> m.inElems >>
+         m.outElems)
+    models.push_back(m);
+  return models;
+}
+
+/// Latency of one call (one image) of both builds; returns the JSON record,
+/// or "" when a library cannot be loaded.
+std::string timeWholeModel(const WholeModel &m, std::mt19937 &rng) {
+  using Entry = void (*)(const float *, float *);
+  auto fp32 = reinterpret_cast<Entry>(loadEntry(m.fp32Path, m.entry));
+  auto int8 = reinterpret_cast<Entry>(loadEntry(m.int8Path, m.entry));
+  if (!fp32 || !int8) {
+    std::fprintf(stderr, "cannot load the builds of %s: %s\n", m.name.c_str(),
+                 dlerror());
+    return "";
+  }
+  std::vector<float> x(m.inElems), y(m.outElems);
+  std::uniform_real_distribution<float> pixel(0.0f, 1.0f);
+  for (float &v : x)
+    v = pixel(rng);
+  Stats sF = timeIt([&] { fp32(x.data(), y.data()); });
+  Stats sQ = timeIt([&] { int8(x.data(), y.data()); });
+  std::printf("%-20s %-5s fp32 %8.1f us   int8 %8.1f us   int8 %.2fx faster\n",
+              m.name.c_str(), "model", 1e6 * sF.median, 1e6 * sQ.median,
+              sF.median / sQ.median);
+  auto us = [](const Stats &s) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "{\"min\": %.2f, \"median\": %.2f, \"max\": %.2f}",
+                  1e6 * s.best, 1e6 * s.median, 1e6 * s.worst);
+    return std::string(buf);
+  };
+  char tail[100];
+  std::snprintf(tail, sizeof tail, ", \"int8_speedup\": %.3f}",
+                sF.median / sQ.median);
+  return "{\"name\": \"" + m.name + "\", \"dtype\": \"model\", " +
+         "\"fp32_us\": " + us(sF) + ", \"int8_us\": " + us(sQ) + tail;
+}
+
 } // namespace
 
 int run(int argc, char **argv);
@@ -560,6 +612,13 @@ int run(int argc, char **argv) {
                           : "null",
                   fmaPeak / 1e9);
     records.push_back(r + tail);
+  }
+
+  for (const WholeModel &m : readWholeModels(dir)) {
+    std::string record = timeWholeModel(m, rng);
+    if (record.empty())
+      return 1;
+    records.push_back(record);
   }
 
   std::ofstream out(argv[2]);

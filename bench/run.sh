@@ -44,6 +44,24 @@ for src in "$models"/*.float.mlir; do
     --threads=2
 done
 
+echo "== the demo model (examples/fashion_mnist): fp32 and int8 builds =="
+demo="$out/demo"
+PYTHONPATH="$root/python" "$PY" -m lowbit quantize examples/fashion_mnist/model.onnx \
+  --calib examples/fashion_mnist/calib.npy -o "$demo" >/dev/null
+PYTHONPATH="$root/python" "$PY" - "$demo" > "$models/whole_models.txt" <<'PYEOF'
+import math
+import sys
+from pathlib import Path
+from lowbit import CompiledModel
+from lowbit.cli import FLOAT_SO, QUANTIZED_SO
+demo = Path(sys.argv[1]).resolve()
+info = CompiledModel(demo / QUANTIZED_SO).info
+def count(tensor):
+    return math.prod(tensor["shape"])
+print("demo_fashion_mnist", demo / FLOAT_SO, demo / QUANTIZED_SO, info["entry"],
+      count(info["inputs"][0]), count(info["outputs"][0]))
+PYEOF
+
 echo "== building the harness =="
 "$CXX" -O2 -march=native -std=c++17 bench/harness.cpp -o "$out/harness" \
   -ldnnl -lopenblas -ldl
