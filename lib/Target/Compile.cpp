@@ -39,11 +39,15 @@ llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
   }
   if (name == "x86-64-v3" || name == "x86-64-v4")
     return TargetSpec{name.str(), ""};
+  // AVX2 cores with AVX-VNNI but no AVX-512 (Alder Lake and later client
+  // cores, Sierra Forest): the ymm byte dot.
+  if (name == "x86-64-v3-vnni")
+    return TargetSpec{"x86-64-v3", "+avxvnni"};
   if (name == "generic")
     return TargetSpec{"x86-64", ""};
   return llvm::createStringError(
       "unknown --target '" + name.str() +
-      "' (expected host, x86-64-v3, x86-64-v4 or generic)");
+      "' (expected host, x86-64-v3, x86-64-v3-vnni, x86-64-v4 or generic)");
 }
 
 LogicalResult addFloatBoundary(func::FuncOp func) {

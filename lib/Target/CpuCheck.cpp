@@ -97,6 +97,8 @@ X86Isa selectKernelIsa(const TargetSpec &target) {
     return X86Isa::Avx512Vnni;
   if (sti->checkFeatures("+avx512bw,+avx512f"))
     return X86Isa::Avx512;
+  if (sti->checkFeatures("+avxvnni,+avx2"))
+    return X86Isa::AvxVnni;
   if (sti->checkFeatures("+avx2"))
     return X86Isa::Avx2;
   return X86Isa::Generic;

@@ -110,7 +110,7 @@ def _parser():
     q.add_argument("--batch", type=_positive_int, default=1,
                    help="value of a dynamic batch dimension (default 1)")
     q.add_argument("--target", default="host",
-                   help="host, x86-64-v3, x86-64-v4 or generic")
+                   help="host, x86-64-v3, x86-64-v3-vnni, x86-64-v4 or generic")
 
     e = sub.add_parser("eval", help="top-1 accuracy of OUTDIR's quantized "
                        "and float builds", description=__doc__,

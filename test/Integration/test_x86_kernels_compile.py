@@ -1,8 +1,8 @@
 """The x86 kernels of convert-lowbit-to-x86 vs the numpy reference, bit for bit.
 
 Every case compiles for each --target (host = AVX-512 VNNI on the machines
-measured, x86-64-v4 = AVX-512 vpmaddwd, x86-64-v3 = AVX2 vpmaddwd, generic =
-the linalg fallback) and runs on random inputs over the full storage range.
+measured, x86-64-v4 = AVX-512 vpmaddwd, x86-64-v3-vnni = AVX-VNNI vpdpbusd
+ymm, x86-64-v3 = AVX2 vpmaddwd, generic = the linalg fallback) and runs on random inputs over the full storage range.
 The shapes hit the edges of the kernels: K not a multiple of the dot group,
 N not a multiple of the lanes or of the register tile, M = 1, M not a
 multiple of the tile height, several M blocks, tiny and odd shapes, both
@@ -27,7 +27,8 @@ from test_conv_compile import build_conv
 from test_matmul_compile import build_fc
 
 MODES = ["fixed_point", "float"]
-TARGETS = ["host", "x86-64-v4", "x86-64-v3", "generic"]
+TARGETS = ["host", "x86-64-v4", "x86-64-v3-vnni", "x86-64-v3", "generic"]
+KERNEL_TARGETS = TARGETS[:-1]  # those with x86 kernels
 
 
 def _cpu_flags():
@@ -46,6 +47,7 @@ RUNNABLE = {
     "host": True,
     "generic": True,
     "x86-64-v3": {"avx2", "fma", "bmi2"} <= FLAGS,
+    "x86-64-v3-vnni": {"avx2", "fma", "bmi2", "avx_vnni"} <= FLAGS,
     "x86-64-v4": {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= FLAGS,
 }
 
@@ -89,7 +91,7 @@ def test_fully_connected(harness, rng, case, requant, target):
     _check(harness, model, inputs, target, lo, hi, "fc")
 
 
-@pytest.mark.parametrize("target", TARGETS[:3])
+@pytest.mark.parametrize("target", KERNEL_TARGETS)
 def test_fully_connected_several_m_blocks(harness, rng, target):
     """K = 4000 makes an A block hold 48 (byte dot) or 24 (int16) rows, so
     100 rows take several blocks, the last one partial."""
@@ -117,7 +119,7 @@ def build_fc_u8_weights(rng, *, b, k, n, requant, w_zp=128, n_sets=3):
     return m, inputs, (out_t.qmin, out_t.qmax)
 
 
-@pytest.mark.parametrize("target", TARGETS[:3])
+@pytest.mark.parametrize("target", KERNEL_TARGETS)
 @pytest.mark.parametrize("requant", MODES)
 def test_fully_connected_u8_weights(harness, rng, requant, target):
     model, inputs, (lo, hi) = build_fc_u8_weights(rng, b=5, k=37, n=21,
@@ -287,6 +289,10 @@ def test_each_target_takes_its_kernel(quant_compile, workdir, rng, kind,
         assert dpbusd > 0 and maddwd_zmm == 0
     elif target == "x86-64-v4":
         assert dpbusd == 0 and maddwd_zmm > 0
+    elif target == "x86-64-v3-vnni":
+        # The VEX byte dot on ymm; AVX-512 nowhere.
+        vex_dpbusd = len(re.findall(r"\{vex\}\s*vpdpbusd\s[^\n]*ymm", body))
+        assert vex_dpbusd > 0 and vex_dpbusd == dpbusd and "zmm" not in body
     elif target == "x86-64-v3":
         assert dpbusd == 0 and maddwd_ymm > 0 and "zmm" not in body
     else:
@@ -319,7 +325,7 @@ def test_library_checks_the_cpu(harness, rng, target):
     lib.lowbit_target.restype = ctypes.c_char_p
     info = json.loads(lib.lowbit_target())
     expected_isa = {"generic": "generic", "x86-64-v3": "avx2",
-                    "x86-64-v4": "avx512"}
+                    "x86-64-v3-vnni": "avxvnni", "x86-64-v4": "avx512"}
     if target in expected_isa:
         assert info["isa"] == expected_isa[target]
         assert info["target"] == target
@@ -336,7 +342,7 @@ def test_library_checks_the_cpu(harness, rng, target):
     assert lib.lowbit_cpu_missing() == 0
 
 
-@pytest.mark.parametrize("target", TARGETS[:3])
+@pytest.mark.parametrize("target", KERNEL_TARGETS)
 @pytest.mark.parametrize("requant", MODES)
 def test_extreme_accumulators_wrap_like_the_reference(harness, rng, requant,
                                                       target):
@@ -368,7 +374,7 @@ def test_extreme_accumulators_wrap_like_the_reference(harness, rng, requant,
     assert np.unique(np.concatenate([o[0].ravel() for o in outs])).size >= 3
 
 
-@pytest.mark.parametrize("target", TARGETS[:3])
+@pytest.mark.parametrize("target", KERNEL_TARGETS)
 @pytest.mark.parametrize("requant", MODES)
 def test_rounding_with_multipliers_near_one(harness, rng, requant, target):
     """Multipliers in [0.25, 4) leave the fixed-point result to the high

@@ -12,7 +12,7 @@
 // QUANT-DAG: \22dtype\22:\22int8\22
 // QUANT-DAG: \22io\22:\22quantized\22
 // MLIR: lowbit.requantize
-// TARGET: unknown --target 'pentium' (expected host, x86-64-v3, x86-64-v4 or generic)
+// TARGET: unknown --target 'pentium' (expected host, x86-64-v3, x86-64-v3-vnni, x86-64-v4 or generic)
 func.func @scale_by_two(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f32, 0.25>> {
   %y = lowbit.requantize %x : (tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f32, 0.25>>
   return %y : tensor<4x!quant.uniform<i8:f32, 0.25>>

@@ -60,7 +60,8 @@ cl::opt<std::string> entryName("entry",
                                cl::cat(category));
 cl::opt<std::string>
     targetName("target",
-               cl::desc("CPU to run on: host, x86-64-v3, x86-64-v4 or generic"),
+               cl::desc("CPU to run on: host, x86-64-v3, x86-64-v3-vnni, "
+                        "x86-64-v4 or generic"),
                cl::init("host"), cl::cat(category));
 
 int fail(const llvm::Twine &message) {

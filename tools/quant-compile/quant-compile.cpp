@@ -45,7 +45,9 @@ cl::opt<EmitKind> emit(
                    "the verified (and, with --quantize, quantized) IR")),
     cl::cat(category));
 cl::opt<std::string> targetName(
-    "target", cl::desc("host, x86-64-v3, x86-64-v4 or generic"),
+    "target",
+    cl::desc("host, x86-64-v3, x86-64-v3-vnni (with AVX-VNNI), x86-64-v4 "
+             "or generic"),
     cl::init("host"), cl::cat(category));
 cl::opt<std::string> headerPath("header", cl::desc("Also write a C header"),
                                 cl::value_desc("path"), cl::cat(category));

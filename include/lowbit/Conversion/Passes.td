@@ -55,6 +55,7 @@ def ConvertLowBitToX86Pass : Pass<"convert-lowbit-to-x86", "mlir::ModuleOp"> {
     |---|---|---|
     | `avx512vnni` | vpdpbusd zmm (u8 x s8, compensated) | 8 x 32 |
     | `avx512` | vpmaddwd zmm (operands centered to i16) | 8 x 32 |
+    | `avxvnni` | vpdpbusd ymm, VEX (u8 x s8, compensated) | 6 x 16 |
     | `avx2` | vpmaddwd ymm (operands centered to i16) | 6 x 16 |
     | `generic` | none: convert-lowbit-to-linalg lowers everything | - |
 
@@ -81,8 +82,8 @@ def ConvertLowBitToX86Pass : Pass<"convert-lowbit-to-x86", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"\"",
-           "Instruction set: avx512vnni, avx512, avx2 or generic (default: "
-           "the module's lowbit.isa attribute, else generic)">
+           "Instruction set: avx512vnni, avx512, avxvnni, avx2 or generic "
+           "(default: the module's lowbit.isa attribute, else generic)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",

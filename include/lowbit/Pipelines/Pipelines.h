@@ -19,7 +19,7 @@ struct LowerToLLVMOptions
   Option<std::string> isa{
       *this, "isa",
       llvm::cl::desc("Instruction set of the x86 kernels: avx512vnni, "
-                     "avx512, avx2 or generic (default: the module's "
+                     "avx512, avxvnni, avx2 or generic (default: the module's "
                      "lowbit.isa attribute, else generic)"),
       llvm::cl::init("")};
   Option<unsigned> threads{

@@ -27,7 +27,8 @@ struct TargetSpec {
   std::string features; // LLVM feature string ("" = the CPU's defaults)
 };
 
-/// `host`, `x86-64-v3`, `x86-64-v4` or `generic`; an error names the choices.
+/// `host`, `x86-64-v3`, `x86-64-v3-vnni` (x86-64-v3 + AVX-VNNI), `x86-64-v4`
+/// or `generic`; an error names the choices.
 llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name);
 
 /// Rewrites `func` so that quantized arguments and results cross the C

@@ -41,7 +41,7 @@ struct ConvertLowBitToX86Pass
     std::optional<X86Isa> parsed = parseX86Isa(name);
     if (!parsed) {
       module.emitError() << "unknown instruction set '" << name
-                         << "' (expected generic, avx2, avx512 or avx512vnni)";
+                         << "' (expected generic, avx2, avxvnni, avx512 or avx512vnni)";
       return signalPassFailure();
     }
     if (*parsed == X86Isa::Generic)

@@ -96,7 +96,7 @@ struct DepthwiseToX86 : OpRewritePattern<Conv2DOp> {
       }
     DotIsa dot = isa;
     if (isa.isByteDot() && !fitsS8) {
-      dot = DotIsa::get(X86Isa::Avx512); // every VNNI target has AVX-512 BW
+      dot = isa.wordForm();
       dot.declareIntrinsic(op->getParentOfType<ModuleOp>());
     }
     // A' is the byte transform of the GEMMs whatever the dot: one lane of

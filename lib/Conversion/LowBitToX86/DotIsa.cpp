@@ -18,6 +18,8 @@ StringRef stringifyX86Isa(X86Isa isa) {
     return "generic";
   case X86Isa::Avx2:
     return "avx2";
+  case X86Isa::AvxVnni:
+    return "avxvnni";
   case X86Isa::Avx512:
     return "avx512";
   case X86Isa::Avx512Vnni:
@@ -27,8 +29,8 @@ StringRef stringifyX86Isa(X86Isa isa) {
 }
 
 std::optional<X86Isa> parseX86Isa(StringRef name) {
-  for (X86Isa isa :
-       {X86Isa::Generic, X86Isa::Avx2, X86Isa::Avx512, X86Isa::Avx512Vnni})
+  for (X86Isa isa : {X86Isa::Generic, X86Isa::Avx2, X86Isa::AvxVnni,
+                     X86Isa::Avx512, X86Isa::Avx512Vnni})
     if (name == stringifyX86Isa(isa))
       return isa;
   return std::nullopt;
@@ -46,10 +48,23 @@ DotIsa DotIsa::get(X86Isa isa) {
     return {isa, 16, 2, 16, 32};
   case X86Isa::Avx2:
     return {isa, 8, 2, 16, 16};
+  case X86Isa::AvxVnni:
+    return {isa, 8, 4, 8, 16};
   case X86Isa::Generic:
     break;
   }
   llvm_unreachable("the generic ISA has no dot instruction");
+}
+
+DotIsa DotIsa::wordForm() const {
+  switch (isa) {
+  case X86Isa::Avx512Vnni:
+    return get(X86Isa::Avx512);
+  case X86Isa::AvxVnni:
+    return get(X86Isa::Avx2);
+  default:
+    return *this;
+  }
 }
 
 VectorType DotIsa::accType(MLIRContext *ctx) const {
@@ -69,6 +84,10 @@ static StringRef intrinsicName(X86Isa isa) {
     return "llvm.x86.avx512.pmaddw.d.512";
   case X86Isa::Avx2:
     return "llvm.x86.avx2.pmadd.wd";
+  case X86Isa::AvxVnni:
+    // The same intrinsic as AVX512VL's; without AVX-512 LLVM selects the
+    // VEX encoding ({vex} vpdpbusd ymm).
+    return "llvm.x86.avx512.vpdpbusd.256";
   case X86Isa::Generic:
     break;
   }

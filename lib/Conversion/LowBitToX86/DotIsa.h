@@ -6,6 +6,7 @@
 //
 //   avx512vnni  vpdpbusd zmm   16 lanes, 4 products of u8 x s8
 //   avx512      vpmaddwd zmm   16 lanes, 2 products of i16 x i16 (+ vpaddd)
+//   avxvnni     vpdpbusd ymm    8 lanes, 4 products of u8 x s8
 //   avx2        vpmaddwd ymm    8 lanes, 2 products of i16 x i16 (+ vpaddd)
 //
 // The 8-bit form needs u8 activations and s8 weights, so operands are
@@ -40,6 +41,11 @@ struct DotIsa {
   static DotIsa get(X86Isa isa);
 
   bool isByteDot() const { return elemBits == 8; }
+  /// The int16 (vpmaddwd) dot of the same vector width, for operands a byte
+  /// dot cannot take (weights outside s8 after centering); itself for a
+  /// 16-bit ISA. Every byte-dot ISA has it (VNNI cores have AVX-512 BW or
+  /// AVX2).
+  DotIsa wordForm() const;
   /// Elements of one packed operand vector (lanes x kGroup).
   int64_t operandWidth() const { return lanes * kGroup; }
   mlir::IntegerType elemType(mlir::MLIRContext *ctx) const {

@@ -21,6 +21,9 @@ enum class X86Isa {
   Generic,
   /// AVX2 (x86-64-v3): vpmaddwd on ymm over operands centered to int16.
   Avx2,
+  /// AVX-VNNI (AVX2 cores with the VEX-encoded VNNI, e.g. Alder Lake): the
+  /// byte dot vpdpbusd on ymm, u8 x s8 with precomputed compensation.
+  AvxVnni,
   /// AVX-512 BW (x86-64-v4): vpmaddwd on zmm over operands centered to int16.
   Avx512,
   /// AVX-512 VNNI: vpdpbusd on zmm, u8 x s8 with precomputed compensation.
@@ -31,7 +34,7 @@ enum class X86Isa {
 /// target; quant-compile sets it from --target before lowering.
 inline constexpr llvm::StringLiteral kX86IsaAttrName = "lowbit.isa";
 
-/// "generic", "avx2", "avx512" or "avx512vnni".
+/// "generic", "avx2", "avxvnni", "avx512" or "avx512vnni".
 llvm::StringRef stringifyX86Isa(X86Isa isa);
 std::optional<X86Isa> parseX86Isa(llvm::StringRef name);
 
