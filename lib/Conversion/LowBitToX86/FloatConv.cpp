@@ -428,49 +428,49 @@ struct FloatDepthwiseToX86 : OpRewritePattern<tosa::DepthwiseConv2DOp> {
     while (tB < owTiles && interior(tB))
       ++tB;
 
-    // One row of output pixels over channel vectors [c0, c0 + nvP lanes).
-    auto rowOfTiles = [&](OpBuilder &b, Value o, Value n, Value oh, Value c0,
-                          int64_t nvP, bool lastBlock) {
-      for (int64_t t = 0; t < owTiles; ++t) {
-        if (t == tA && tB > tA) {
-          o = x86::buildCarriedLoop(
-              b, loc, tA, tB, o, [&](OpBuilder &b, Value t, Value o) {
-                return tile(b, o, n, oh, mul(b, t, mr), -1, mr, c0, nvP,
-                            lastBlock);
-              });
-          t = tB - 1;
-          continue;
-        }
-        int64_t ow0 = t * mr;
-        o = tile(b, o, n, oh, idx(b, ow0), ow0, std::min(mr, g.OW - ow0), c0,
-                 nvP, lastBlock);
-      }
+    // All channels of the tile at ow0: the channel blocks run inside the
+    // tile position, so each input pixel's channels are used together.
+    int64_t fullBlocks = Cv / nvb, tailVectors = Cv % nvb;
+    // The block holding a partial last vector is emitted on its own.
+    bool peel = lastMask >= 0 && tailVectors == 0;
+    int64_t loopBlocks = fullBlocks - (peel ? 1 : 0);
+    auto allChannels = [&](OpBuilder &b, Value o, Value n, Value oh, Value ow0,
+                           int64_t owStatic, int64_t pixels) {
+      if (loopBlocks > 0)
+        o = x86::buildCarriedLoop(
+            b, loc, 0, loopBlocks, o, [&](OpBuilder &b, Value cb, Value o) {
+              return tile(b, o, n, oh, ow0, owStatic, pixels,
+                          mul(b, cb, nvb * lanes), nvb, false);
+            });
+      if (peel)
+        o = tile(b, o, n, oh, ow0, owStatic, pixels,
+                 idx(b, loopBlocks * nvb * lanes), nvb, true);
+      if (tailVectors > 0)
+        o = tile(b, o, n, oh, ow0, owStatic, pixels,
+                 idx(b, fullBlocks * nvb * lanes), tailVectors, true);
       return o;
     };
 
     auto outType = cast<RankedTensorType>(op.getType());
     Value out = tensor::EmptyOp::create(bld, loc, outType.getShape(),
                                         bld.getF32Type());
-    int64_t fullBlocks = Cv / nvb, tailVectors = Cv % nvb;
     Value result = x86::buildCarriedLoop(
         bld, loc, 0, g.N * g.OH, out, [&](OpBuilder &b, Value q, Value o) {
           Value n = arith::DivUIOp::create(b, loc, q, idx(b, g.OH));
           Value oh = arith::RemUIOp::create(b, loc, q, idx(b, g.OH));
-          // The block holding a partial last vector is emitted on its own.
-          bool peel = lastMask >= 0 && tailVectors == 0;
-          int64_t loopBlocks = fullBlocks - (peel ? 1 : 0);
-          if (loopBlocks > 0)
-            o = x86::buildCarriedLoop(
-                b, loc, 0, loopBlocks, o, [&](OpBuilder &b, Value cb, Value o) {
-                  return rowOfTiles(b, o, n, oh, mul(b, cb, nvb * lanes), nvb,
-                                    false);
-                });
-          if (peel)
-            o = rowOfTiles(b, o, n, oh, idx(b, loopBlocks * nvb * lanes), nvb,
-                           true);
-          if (tailVectors > 0)
-            o = rowOfTiles(b, o, n, oh, idx(b, fullBlocks * nvb * lanes),
-                           tailVectors, true);
+          for (int64_t t = 0; t < owTiles; ++t) {
+            if (t == tA && tB > tA) {
+              o = x86::buildCarriedLoop(
+                  b, loc, tA, tB, o, [&](OpBuilder &b, Value t, Value o) {
+                    return allChannels(b, o, n, oh, mul(b, t, mr), -1, mr);
+                  });
+              t = tB - 1;
+              continue;
+            }
+            int64_t ow0 = t * mr;
+            o = allChannels(b, o, n, oh, idx(b, ow0), ow0,
+                            std::min(mr, g.OW - ow0));
+          }
           return o;
         });
     replaceWithKernel(rewriter, op, clamp, result);
