@@ -166,7 +166,8 @@ struct FloatConvToX86 : OpRewritePattern<tosa::Conv2DOp> {
     bool padded = g.pt || g.pb || g.pl || g.pr;
     Value P = op.getInput();
     if (padded)
-      P = buildPaddedFloat(bld, loc, P, lanes, roundUp(g.C, lanes),
+      P = buildPaddedFloat(bld, loc, P, lanes,
+                           g.C < lanes ? g.C : roundUp(g.C, lanes),
                            g.H + g.pt + g.pb, g.W + g.pl + g.pr, g.pt, g.pl);
 
     auto tile = [&](OpBuilder &b, Value out, Value row0, Value panelBase,

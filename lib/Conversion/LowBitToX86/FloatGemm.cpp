@@ -195,15 +195,21 @@ struct FloatMatmulToX86 : OpRewritePattern<tosa::MatMulOp> {
         init.assign(ifOp.getResults().begin(), ifOp.getResults().end());
       }
       Value kOff = mul(b, kb, kc);
-      SmallVector<Value> acc = emitFmaLoop(
-          b, loc, vecType, packedB, mr, nvP, idx(b, 0), idx(b, kc), init,
-          [&](OpBuilder &b, Value k) {
-            return add(b, panelBase, mul(b, add(b, kOff, k), width));
-          },
-          [&](OpBuilder &b, Value k, int64_t r) -> Value {
-            Value at = add(b, tileBase, add(b, mul(b, k, mr), idx(b, r)));
-            return tensor::ExtractOp::create(b, loc, blk, ValueRange{at});
-          });
+      auto bIndex = [&](OpBuilder &b, Value k) {
+        return add(b, panelBase, mul(b, add(b, kOff, k), width));
+      };
+      auto aScalar = [&](OpBuilder &b, Value k, int64_t r) -> Value {
+        Value at = add(b, tileBase, add(b, mul(b, k, mr), idx(b, r)));
+        return tensor::ExtractOp::create(b, loc, blk, ValueRange{at});
+      };
+      // One row: at least 8 chains of FMAs, in k modulo `split` if the
+      // panel is narrow.
+      SmallVector<Value> acc =
+          M == 1 ? emitSplitFmaLoop(b, loc, vecType, packedB, nvP, kc,
+                                    std::max<int64_t>(1, 8 / nvP), init,
+                                    bIndex, aScalar)
+                 : emitFmaLoop(b, loc, vecType, packedB, mr, nvP, idx(b, 0),
+                               idx(b, kc), init, bIndex, aScalar);
       for (int64_t r = 0; r < mr; ++r) {
         auto write = [&](OpBuilder &b, Location loc, Value t) {
           for (int64_t v = 0; v < nvP; ++v)

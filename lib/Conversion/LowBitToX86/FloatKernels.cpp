@@ -125,6 +125,60 @@ emitFmaLoop(OpBuilder &b, Location loc, VectorType vecType, Value packedB,
   return SmallVector<Value>(loop.getResults());
 }
 
+SmallVector<Value>
+emitSplitFmaLoop(OpBuilder &b, Location loc, VectorType vecType,
+                 Value packedB, int64_t nv, int64_t K, int64_t split,
+                 ValueRange init, function_ref<Value(OpBuilder &, Value)> bIndex,
+                 function_ref<Value(OpBuilder &, Value, int64_t)> aScalar) {
+  int64_t main = K / split * split;
+  if (split <= 1 || main == 0)
+    return emitFmaLoop(b, loc, vecType, packedB, 1, nv,
+                       constIndex(b, loc, 0), constIndex(b, loc, K), init,
+                       bIndex, aScalar);
+  int64_t lanes = vecType.getNumElements();
+  SmallVector<Value> sets(init.begin(), init.end());
+  for (int64_t j = 1; j < split; ++j)
+    for (int64_t v = 0; v < nv; ++v)
+      sets.push_back(splatF32(b, loc, vecType, 0.0f));
+  auto loop = scf::ForOp::create(
+      b, loc, constIndex(b, loc, 0), constIndex(b, loc, main),
+      constIndex(b, loc, split), sets,
+      [&](OpBuilder &b, Location loc, Value k0, ValueRange acc) {
+        SmallVector<Value> next(acc.begin(), acc.end());
+        for (int64_t j = 0; j < split; ++j) {
+          Value k = arith::AddIOp::create(b, loc, k0, constIndex(b, loc, j));
+          Value base = bIndex(b, k);
+          Value av =
+              vector::BroadcastOp::create(b, loc, vecType, aScalar(b, k, 0));
+          for (int64_t v = 0; v < nv; ++v) {
+            Value at = v ? arith::AddIOp::create(b, loc, base,
+                                                 constIndex(b, loc, v * lanes))
+                               .getResult()
+                         : base;
+            Value bv = readVector(b, loc, vecType, packedB, {at});
+            next[j * nv + v] =
+                vector::FMAOp::create(b, loc, av, bv, next[j * nv + v]);
+          }
+        }
+        scf::YieldOp::create(b, loc, next);
+      });
+  sets.assign(loop.getResults().begin(), loop.getResults().end());
+  // The remaining k into the first set, then a tree sum of the sets.
+  SmallVector<Value> first(sets.begin(), sets.begin() + nv);
+  if (main < K)
+    first = emitFmaLoop(b, loc, vecType, packedB, 1, nv,
+                        constIndex(b, loc, main), constIndex(b, loc, K), first,
+                        bIndex, aScalar);
+  std::copy(first.begin(), first.end(), sets.begin());
+  for (int64_t width = split; width > 1; width = (width + 1) / 2)
+    for (int64_t j = 0; j < width / 2; ++j)
+      for (int64_t v = 0; v < nv; ++v)
+        sets[j * nv + v] = arith::AddFOp::create(
+            b, loc, sets[j * nv + v], sets[(j + (width + 1) / 2) * nv + v]);
+  sets.resize(nv);
+  return sets;
+}
+
 std::vector<float>
 packFloatPanels(const PanelLayout &layout, int64_t K,
                 function_ref<float(int64_t, int64_t)> value) {
@@ -160,9 +214,20 @@ Value buildPaddedFloat(OpBuilder &b, Location loc, Value input, int64_t lanes,
   Value zero = splatF32(b, loc, vecType, 0.0f);
   Value t = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{N, Hp, Wp, Cp},
                                     b.getF32Type());
-  // Writes `value(c0)` over the Cp channels of pixel (n, h, w).
+  // Writes `value(c0)` over the Cp channels of pixel (n, h, w); fewer
+  // channels than a vector (a first layer's C = 1 or 3) are copied one by
+  // one.
   auto pixel = [&](OpBuilder &b, Value t, Value n, Value h, Value w,
                    function_ref<Value(OpBuilder &, Value)> value) {
+    if (Cp < lanes) {
+      Value v = value(b, idx(b, 0));
+      for (int64_t c = 0; c < Cp; ++c)
+        t = tensor::InsertOp::create(
+            b, loc,
+            vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{c}), t,
+            ValueRange{n, h, w, idx(b, c)});
+      return t;
+    }
     for (int64_t c0 = 0; c0 < Cp; c0 += lanes) {
       Value c = idx(b, c0);
       t = writeVector(b, loc, value(b, c), t, {n, h, w, c});

@@ -78,6 +78,16 @@ emitFmaLoop(OpBuilder &b, Location loc, mlir::VectorType vecType,
             llvm::function_ref<Value(OpBuilder &, Value k)> bIndex,
             llvm::function_ref<Value(OpBuilder &, Value k, int64_t r)> aScalar);
 
+/// As emitFmaLoop for one row (a GEMV) over k in [0, K), with `split`
+/// independent sets of accumulators (k modulo split) summed at the end, so
+/// that narrow rows (few vectors) still have enough chains in flight.
+llvm::SmallVector<Value>
+emitSplitFmaLoop(OpBuilder &b, Location loc, mlir::VectorType vecType,
+                 Value packedB, int64_t nv, int64_t K, int64_t split,
+                 mlir::ValueRange init,
+                 llvm::function_ref<Value(OpBuilder &, Value k)> bIndex,
+                 llvm::function_ref<Value(OpBuilder &, Value k, int64_t r)> aScalar);
+
 /// Column panels of a packed right-hand side: full panels of `nr` columns,
 /// then one narrower panel (a multiple of the lanes) for the rest of N.
 struct PanelLayout {
@@ -104,8 +114,8 @@ Value buildCarriedLoop(OpBuilder &b, Location loc, Value lb, Value ub,
                        llvm::function_ref<Value(OpBuilder &, Value, Value)> body);
 
 /// The NHWC f32 tensor `input` in a new zero-filled `[N][Hp][Wp][Cp]`
-/// tensor at (top, left); Cp is a multiple of `lanes`, channels past C
-/// are zero.
+/// tensor at (top, left); Cp is C if C < lanes, else a multiple of
+/// `lanes` (channels past C are zero).
 Value buildPaddedFloat(OpBuilder &b, Location loc, Value input, int64_t lanes,
                        int64_t Cp, int64_t Hp, int64_t Wp, int64_t top,
                        int64_t left);
