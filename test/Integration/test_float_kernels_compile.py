@@ -1,4 +1,5 @@
-"""The fp32 x86 kernels (FloatGemm.cpp, FloatConv.cpp) vs float64 numpy.
+"""The fp32 x86 kernels (FloatGemm.cpp, FloatConv.cpp, FloatPool.cpp) vs
+float64 numpy.
 
 Float TOSA models (the fp32 baseline of a quantized model) compile with
 their matmuls, convolutions and depthwise convolutions on FMA kernels.
@@ -219,6 +220,41 @@ def test_float_depthwise(harness, rng, case):
         exact = np.clip(exact, clamp[0], clamp[1])
     for target, out in run_all_targets(harness, text, "dw", [x]).items():
         check_close(out, exact, mag, target)
+
+
+POOLS = {
+    # n, h, w, c, kernel, stride, pad
+    "2x2-c16": (1, 28, 28, 16, (2, 2), (2, 2), (0, 0, 0, 0)),
+    "3x3-s2-c20": (2, 9, 11, 20, (3, 3), (2, 2), (0, 0, 0, 0)),
+    "2x3-s1-c3": (1, 5, 7, 3, (2, 3), (1, 1), (0, 0, 0, 0)),
+    "1x1-c33": (1, 2, 3, 33, (1, 1), (1, 1), (0, 0, 0, 0)),
+    "padded-generic": (1, 6, 6, 16, (3, 3), (1, 1), (1, 1, 1, 1)),
+}
+
+
+@pytest.mark.parametrize("case", POOLS.values(), ids=POOLS.keys())
+def test_float_max_pool(harness, rng, case):
+    """A maximum is exact: every target must give numpy's result bit for
+    bit (the padded pool runs the generic lowering)."""
+    n, h, w, c, k, s, pad = case
+    x = rng.standard_normal(size=(n, h, w, c)).astype(np.float32)
+    pt, pb, pl, pr = pad
+    xp = np.full((n, h + pt + pb, w + pl + pr, c), -np.inf, np.float32)
+    xp[:, pt:pt + h, pl:pl + w, :] = x
+    oh = (h + pt + pb - k[0]) // s[0] + 1
+    ow = (w + pl + pr - k[1]) // s[1] + 1
+    want = np.full((n, oh, ow, c), -np.inf, np.float32)
+    for i in range(k[0]):
+        for j in range(k[1]):
+            want = np.maximum(want, xp[:, i:i + (oh - 1) * s[0] + 1:s[0],
+                                       j:j + (ow - 1) * s[1] + 1:s[1], :])
+    text = f"""func.func @pool(%x: {t(x.shape)}) -> {t(want.shape)} {{
+  %y = tosa.max_pool2d %x {{kernel = array<i64: {k[0]}, {k[1]}>, stride = array<i64: {s[0]}, {s[1]}>, pad = array<i64: {', '.join(map(str, pad))}>}} : ({t(x.shape)}) -> {t(want.shape)}
+  return %y : {t(want.shape)}
+}}
+"""
+    for target, out in run_all_targets(harness, text, "pool", [x]).items():
+        assert np.array_equal(out, want), target
 
 
 def test_tolerance_catches_a_wrong_result(rng):

@@ -31,6 +31,11 @@ void populateFloatGemmPatterns(const DotIsa &isa,
 void populateFloatConvPatterns(const DotIsa &isa,
                                mlir::RewritePatternSet &patterns);
 
+/// f32 `tosa.max_pool2d` without padding, channels on the vector lanes
+/// (FloatPool.cpp).
+void populateFloatPoolPatterns(const DotIsa &isa,
+                               mlir::RewritePatternSet &patterns);
+
 /// Depthwise conv2d (groups = C, one filter per channel), channels on the
 /// vector lanes.
 void populateDepthwisePatterns(const DotIsa &isa,

@@ -26,12 +26,13 @@ func.func @float_matmul(%a: tensor<1x4x3xf32>) -> tensor<1x4x20xf32> {
 
 // fp32 tosa.conv2d + ReLU: weights packed as [K = 27][32 filters] (20
 // padded), the bias as a 32-entry table, the input in a zero-padded
-// [1][8][8][16] copy; the ReLU is the epilogue (the kernel's result is
+// [1][8][8][3] copy (fewer channels than a vector are copied one by one);
+// the ReLU is the epilogue (the kernel's result is
 // returned, the clamp left dead).
 // ZMM-LABEL: func.func @conv_relu
 // ZMM: arith.constant dense<{{.*}}> : tensor<864xf32>
 // ZMM: arith.constant dense<{{.*}}> : tensor<32xf32>
-// ZMM: tensor.empty() : tensor<1x8x8x16xf32>
+// ZMM: tensor.empty() : tensor<1x8x8x3xf32>
 // ZMM: vector.fma %{{.*}} : vector<16xf32>
 // ZMM: arith.maximumf %{{.*}} : vector<16xf32>
 // ZMM: tosa.clamp %[[K:.*]] {
@@ -82,4 +83,19 @@ func.func @negative_dynamic_weights(%x: tensor<1x4x4x2xf32>, %w: tensor<3x1x1x2x
   %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x4x4x2xf32>, tensor<3x1x1x2xf32>, tensor<3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x3xf32>
   %e = tosa.depthwise_conv2d %x, %d, %b4, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x4x4x2xf32>, tensor<1x1x2x2xf32>, tensor<4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x4xf32>
   return %c, %e : tensor<1x4x4x3xf32>, tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// fp32 max pool without padding: one vector load and max per tap and 16
+// channels (20 = a full vector and a 4-lane tail).
+// ZMM-LABEL: func.func @max_pool
+// ZMM: vector.transfer_read %arg0
+// ZMM: arith.maximumf %{{.*}} : vector<16xf32>
+// ZMM-NOT: tosa.max_pool2d
+// GENERIC-LABEL: func.func @max_pool
+// GENERIC: tosa.max_pool2d
+func.func @max_pool(%x: tensor<1x4x6x20xf32>) -> tensor<1x2x3x20xf32> {
+  %y = tosa.max_pool2d %x {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>} : (tensor<1x4x6x20xf32>) -> tensor<1x2x3x20xf32>
+  return %y : tensor<1x2x3x20xf32>
 }
