@@ -67,7 +67,8 @@ def ConvertLowBitToX86Pass : Pass<"convert-lowbit-to-x86", "mlir::ModuleOp"> {
     per block), `tosa.conv2d` with constant weights and bias (implicit GEMM
     on a padded copy of the input, any stride and dilation) and
     `tosa.depthwise_conv2d` with multiplier 1 (channels on the lanes); a
-    `tosa.clamp` that is a convolution's only user (ReLU) is fused. Each
+    `tosa.clamp` that is a convolution's only user (ReLU) is fused. An
+    unpadded f32 `tosa.max_pool2d` becomes vector loads and maxima. Each
     output is one fused multiply-add chain in k order: the generic
     lowering's results up to the rounding of the products.
 
