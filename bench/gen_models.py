@@ -5,7 +5,8 @@ model with float and fixed_point requantization), compiled by run.sh with
 ``quant-compile --io=quantized``, and ``NAME.bin`` with the raw parameters
 the C++ harness gives oneDNN: int8 weights in the lowbit layout, int32 bias,
 float64 weight scales.  For every GEMM shape also ``NAME.fp32.mlir``, the
-float TOSA model of the same product.  ``cases.txt`` lists the cases, one
+float TOSA model of the same product, and for every convolution
+``NAME.fp32.mlir`` (tosa.conv2d / tosa.depthwise_conv2d with a bias).  ``cases.txt`` lists the cases, one
 per line: name kind M K N H W C F KH KW pad groups in_scale in_zp out_scale
 out_zp.
 
@@ -107,10 +108,9 @@ def gemm(out, rng, name, M, K, N):
 """
     line = write_case(out, name, "gemm", M, K, N, 0, 0, 0, 0, 0, 0, 1, w, bias,
                       scales, body)
-    # The float model of the same product, [1, M, K] x [1, K, N] (not for
-    # the 64 MiB matrix of the GEMV: as text it would be 128 MB of MLIR).
-    if K * N * 4 > 16 << 20:
-        return line
+    # The float model of the same product, [1, M, K] x [1, K, N] (the 64
+    # MiB matrix of the GEMV is 128 MB of MLIR text; it compiles in about
+    # half a minute).
     bf = rng.standard_normal(size=(1, K, N)).astype(np.float32)
     (out / f"{name}.fp32.mlir").write_text(f"""func.func @{name}(%a: tensor<1x{M}x{K}xf32>) -> tensor<1x{M}x{N}xf32> {{
   %b = arith.constant dense<{hexdense(bf, np.float32)}> : tensor<1x{K}x{N}xf32>
@@ -148,6 +148,22 @@ def conv(out, rng, name, H, W, C, F, KS, depthwise):
   return %y : {tensor((1, H, W, F), o_t)}
 }}
 """
+    # The float TOSA model of the same convolution (bias, no clamp: what
+    # the harness gives oneDNN's fp32 primitive).
+    wf = rng.standard_normal(size=(KS, KS, C, 1) if depthwise
+                             else (F, KS, KS, C)).astype(np.float32)
+    bf = rng.standard_normal(size=(F,)).astype(np.float32)
+    op = "tosa.depthwise_conv2d" if depthwise else "tosa.conv2d"
+    xt, yt, wt_, bt_ = (tensor((1, H, W, C), "f32"), tensor((1, H, W, F), "f32"),
+                        tensor(wf.shape, "f32"), tensor((F,), "f32"))
+    (out / f"{name}.fp32.mlir").write_text(f"""func.func @{name}(%x: {xt}) -> {yt} {{
+  %w = arith.constant dense<{hexdense(wf, np.float32)}> : {wt_}
+  %b = arith.constant dense<{hexdense(bf, np.float32)}> : {bt_}
+  %zp = "tosa.const"() <{{values = dense<0.0> : tensor<1xf32>}}> : () -> tensor<1xf32>
+  %y = {op} %x, %w, %b, %zp, %zp {{acc_type = f32, pad = array<i64: {p}, {p}, {p}, {p}>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>}} : ({xt}, {wt_}, {bt_}, tensor<1xf32>, tensor<1xf32>) -> {yt}
+  return %y : {yt}
+}}
+""")
     kind = "dw" if depthwise else "conv"
     return write_case(out, name, kind, H * W, KS * KS * cin, F, H, W, C, F, KS,
                       p, groups, w, bias, scales, body)

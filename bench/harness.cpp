@@ -576,12 +576,12 @@ int run(int argc, char **argv) {
                       1.0f, xf.data(), c.K, b.data(), c.N, 0.0f, yf.data(),
                       c.N);
       });
-      using FEntry = void (*)(const float *, float *);
-      if (auto f = reinterpret_cast<FEntry>(
-              loadEntry(dir + "/" + c.name + ".fp32.so", c.name))) {
-        haveLbF = true;
-        sLbF = timeIt([&] { f(xf.data(), yf.data()); });
-      }
+    }
+    using FEntry = void (*)(const float *, float *);
+    if (auto f = reinterpret_cast<FEntry>(
+            loadEntry(dir + "/" + c.name + ".fp32.so", c.name))) {
+      haveLbF = true;
+      sLbF = timeIt([&] { f(xf.data(), yf.data()); });
     }
     std::snprintf(line, sizeof line, "%-20s %-5s %10s %10s %10.1f %10s %7s %5.0f%%\n",
                   c.name.c_str(), "fp32",

@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/BitVector.h"
 
+#include "lowbit/Target/CpuCheck.h"
 #include "lowbit/Target/ModelDescription.h"
 
 #include "llvm/IR/IRBuilder.h"
@@ -111,6 +112,10 @@ ModelRunner::build(ModuleOp module, func::FuncOp func,
   std::string entry = func.getSymName().str();
   std::string info = describeModelInterface(func, BoundaryIO::Float);
 
+  // The kernels of the target, as quant-compile chooses them: calibration
+  // and error reports then run (and round) exactly as the compiled float
+  // library does, and at its speed.
+  setKernelIsa(module, selectKernelIsa(target));
   llvm::LLVMContext llvmContext;
   auto llvmModule = lowerToLLVMIR(module, llvmContext, info);
   if (failed(llvmModule))

@@ -63,10 +63,15 @@ def ConvertLowBitToX86Pass : Pass<"convert-lowbit-to-x86", "mlir::ModuleOp"> {
     operands, grouped convolutions other than depthwise) are left for
     convert-lowbit-to-linalg, which runs next.
 
-    The float baseline gets the same register tile: an f32 `tosa.matmul`
-    with a constant right-hand side becomes the tile with one multiply and
-    one add per product in k order, bit for bit the generic lowering's
-    rounding.
+    The float baseline gets FMA kernels on the same register tile: an f32
+    `tosa.matmul` with a constant right-hand side (cache-blocked, A packed
+    per block), `tosa.conv2d` with constant weights and bias (implicit GEMM
+    on a padded copy of the input, any stride and dilation) and
+    `tosa.depthwise_conv2d` with multiplier 1 (channels on the lanes); a
+    `tosa.clamp` that is a convolution's only user (ReLU) is fused. An
+    unpadded f32 `tosa.max_pool2d` becomes vector loads and maxima. Each
+    output is one fused multiply-add chain in k order: the generic
+    lowering's results up to the rounding of the products.
 
     ```mlir
     %y = lowbit.fully_connected %x, %w, %b

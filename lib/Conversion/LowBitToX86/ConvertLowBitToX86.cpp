@@ -52,6 +52,8 @@ struct ConvertLowBitToX86Pass
     x86::populateGemmPatterns(dot, patterns);
     x86::populateImplicitConvPatterns(dot, patterns);
     x86::populateFloatGemmPatterns(dot, patterns);
+    x86::populateFloatConvPatterns(dot, patterns);
+    x86::populateFloatPoolPatterns(dot, patterns);
     x86::populateDepthwisePatterns(dot, patterns);
     walkAndApplyPatterns(module, std::move(patterns));
     // Declarations of intrinsics no kernel ended up calling.

@@ -20,9 +20,20 @@ void populateGemmPatterns(const DotIsa &isa, mlir::RewritePatternSet &patterns);
 void populateImplicitConvPatterns(const DotIsa &isa,
                                   mlir::RewritePatternSet &patterns);
 
-/// f32 `tosa.matmul` with a constant right-hand side on the same register
-/// tile (multiply then add, in k order: the generic lowering's numerics).
+/// f32 `tosa.matmul` with a constant right-hand side as a cache-blocked
+/// FMA GEMM (FloatGemm.cpp).
 void populateFloatGemmPatterns(const DotIsa &isa,
+                               mlir::RewritePatternSet &patterns);
+
+/// f32 `tosa.conv2d` (implicit GEMM) and `tosa.depthwise_conv2d` (channels
+/// on the lanes) with constant weights, a following clamp fused
+/// (FloatConv.cpp).
+void populateFloatConvPatterns(const DotIsa &isa,
+                               mlir::RewritePatternSet &patterns);
+
+/// f32 `tosa.max_pool2d` without padding, channels on the vector lanes
+/// (FloatPool.cpp).
+void populateFloatPoolPatterns(const DotIsa &isa,
                                mlir::RewritePatternSet &patterns);
 
 /// Depthwise conv2d (groups = C, one filter per channel), channels on the

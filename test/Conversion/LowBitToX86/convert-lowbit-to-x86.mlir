@@ -188,26 +188,3 @@ func.func @negative_dynamic_batch(%x: tensor<?x8x!quant.uniform<i8:f32, 0.1>>) -
   %y = lowbit.fully_connected %x, %w : (tensor<?x8x!quant.uniform<i8:f32, 0.1>>, tensor<4x8x!quant.uniform<i8:f32, 0.05>>) -> tensor<?x4x!quant.uniform<i8:f32, 0.2>>
   return %y : tensor<?x4x!quant.uniform<i8:f32, 0.2>>
 }
-
-// -----
-
-// fp32 tosa.matmul with a constant B: B packed as [K][32 columns] (20
-// columns padded to 2 vectors of 16), A broadcast from the input, one
-// multiply and one add per product (the generic lowering's rounding).
-// VNNI-LABEL: func.func @float_matmul
-// VNNI: arith.constant dense<{{.*}}> : tensor<96xf32>
-// VNNI: tensor.extract %{{.*}} : tensor<1x4x3xf32>
-// VNNI: vector.broadcast %{{.*}} : f32 to vector<16xf32>
-// VNNI: arith.mulf %{{.*}} : vector<16xf32>
-// VNNI-NEXT: arith.addf %{{.*}} : vector<16xf32>
-// VNNI-NOT: tosa.matmul
-// AVX2-LABEL: func.func @float_matmul
-// AVX2: arith.mulf %{{.*}} : vector<8xf32>
-// GENERIC-LABEL: func.func @float_matmul
-// GENERIC: tosa.matmul
-func.func @float_matmul(%a: tensor<1x4x3xf32>) -> tensor<1x4x20xf32> {
-  %b = arith.constant dense<0.5> : tensor<1x3x20xf32>
-  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
-  %c = tosa.matmul %a, %b, %zp, %zp : (tensor<1x4x3xf32>, tensor<1x3x20xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x20xf32>
-  return %c : tensor<1x4x20xf32>
-}
