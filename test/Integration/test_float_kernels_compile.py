@@ -97,8 +97,9 @@ MATMULS = [  # batch, M, K, N
 ]
 
 
-@pytest.mark.parametrize("shape", MATMULS, ids=lambda s: "x".join(map(str, s)))
-def test_float_matmul(harness, rng, shape):
+def matmul_model(rng, shape):
+    """A tosa.matmul with a constant right-hand side: (text, inputs, float64
+    result, sum of |products|)."""
     batch, m, k, n = shape
     b = rng.standard_normal(size=(batch, k, n)).astype(np.float32)
     a = rng.standard_normal(size=(batch, m, k)).astype(np.float32)
@@ -111,7 +112,13 @@ def test_float_matmul(harness, rng, shape):
 """
     exact = np.matmul(a.astype(np.float64), b.astype(np.float64))
     scale = np.matmul(np.abs(a.astype(np.float64)), np.abs(b.astype(np.float64)))
-    for target, out in run_all_targets(harness, text, "mm", [a]).items():
+    return text, [a], exact, scale
+
+
+@pytest.mark.parametrize("shape", MATMULS, ids=lambda s: "x".join(map(str, s)))
+def test_float_matmul(harness, rng, shape):
+    text, inputs, exact, scale = matmul_model(rng, shape)
+    for target, out in run_all_targets(harness, text, "mm", inputs).items():
         check_close(out, exact, scale, target)
 
 
@@ -165,8 +172,9 @@ CONVS = {
 }
 
 
-@pytest.mark.parametrize("case", CONVS.values(), ids=CONVS.keys())
-def test_float_conv2d(harness, rng, case):
+def conv_model(rng, case):
+    """A tosa.conv2d (and clamp) of CONVS: (text, inputs, float64 result,
+    sum of |products|)."""
     n, h, w, c, f, kh, kw, pad, stride, dil, clamp = case
     x = rng.standard_normal(size=(n, h, w, c)).astype(np.float32)
     wt = rng.standard_normal(size=(f, kh, kw, c)).astype(np.float32)
@@ -184,8 +192,32 @@ def test_float_conv2d(harness, rng, case):
 """
     if clamp is not None:
         exact = np.clip(exact, clamp[0], clamp[1])
-    for target, out in run_all_targets(harness, text, "conv", [x]).items():
+    return text, [x], exact, mag
+
+
+@pytest.mark.parametrize("case", CONVS.values(), ids=CONVS.keys())
+def test_float_conv2d(harness, rng, case):
+    text, inputs, exact, mag = conv_model(rng, case)
+    for target, out in run_all_targets(harness, text, "conv", inputs).items():
         check_close(out, exact, mag, target)
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+@pytest.mark.parametrize("kind,case", [
+    ("mm", (1, 300, 600, 70)), ("mm", (2, 263, 20, 129)), ("mm", (1, 1, 300, 130)),
+    ("conv", CONVS["c128-k1152-relu6"]), ("conv", CONVS["stride2-asym-pad"])])
+def test_float_kernels_on_threads(harness, rng, kind, case, threads):
+    """--threads splits the panels (GEMM) or pixel blocks (conv) among
+    threads; every output is still the same FMA chain, so the result is the
+    one-thread result bit for bit."""
+    build = matmul_model if kind == "mm" else conv_model
+    text, inputs, exact, scale = build(rng, case)
+    # Two files: a library path is loaded once per process.
+    one = harness.compile(harness.write(text, kind), io="float")(*inputs)[0]
+    many = harness.compile(harness.write(text, kind), io="float",
+                           extra=[f"--threads={threads}"])(*inputs)[0]
+    check_close(one, exact, scale, "one thread")
+    assert many.tobytes() == one.tobytes()
 
 
 DEPTHWISE = {

@@ -279,7 +279,10 @@ struct FloatConvToX86 : OpRewritePattern<tosa::Conv2DOp> {
                       layout.tailWidth(), idx(b, full * layout.nr),
                       layout.lastMask());
           return o;
-        });
+        },
+        // Blocks of pixels are independent: each reads the padded input
+        // built before the loop and writes its own rows of the output.
+        /*parallel=*/true);
     replaceWithKernel(rewriter, op, clamp, result);
     return success();
   }

@@ -282,7 +282,12 @@ struct FloatMatmulToX86 : OpRewritePattern<tosa::MatMulOp> {
                                   add(b, bBase, mul(b, p, layout.panelStride())),
                                   layout.nr, mul(b, p, layout.nr),
                                   layout.tailCols() ? -1 : layout.lastMask());
-                            });
+                            },
+                            // Panels write their own columns and share the
+                            // A block packed above (the M blocks share one
+                            // buffer once it is planned, so they are not
+                            // the parallel loop).
+                            /*parallel=*/true);
                       if (layout.tailCols())
                         o = sweep(b, o,
                                   add(b, bBase,
