@@ -195,6 +195,20 @@ CONV_CASES = {
                                                 pad=(1, 1, 1, 1),
                                                 asymmetric_w=True,
                                                 narrow_w=False),
+    # Channels that are no multiple of the dot group (first layers): the
+    # implicit GEMM on flattened image rows, groups along a window row.
+    "flat-c1-f16-28x28-pad1-relu": dict(c=1, f=16, hw=(28, 28),
+                                        pad=(1, 1, 1, 1), clamp="relu",
+                                        n_sets=2),
+    "flat-c3-f20-7x7-pad3-u8_in": dict(c=3, f=20, k=(7, 7), hw=(11, 13),
+                                       pad=(3, 3, 3, 3), x_storage="u8"),
+    "flat-c2-f8-5x5-asym_pad-batch2": dict(n=2, c=2, f=8, k=(5, 5),
+                                           hw=(9, 7), pad=(2, 0, 1, 3)),
+    "flat-c6-f33-3x2-valid-per_tensor": dict(c=6, f=33, k=(3, 2), hw=(5, 9),
+                                             per_axis=False),
+    "flat-c1-f5-w1": dict(c=1, f=5, hw=(6, 1), pad=(1, 1, 1, 1)),
+    "flat-c3-f16-w2-i16_out": dict(c=3, f=16, hw=(3, 2), pad=(1, 1, 1, 0),
+                                   out_storage="i16"),
     "dw-c16-3x3-pad1": dict(c=16, f=16, groups=16, hw=(8, 9),
                             pad=(1, 1, 1, 1)),
     "dw-c20-3x3-stride2-u8_in": dict(c=20, f=20, groups=20, hw=(9, 9),
@@ -268,7 +282,7 @@ def _asm(quant_compile, workdir, model, target):
     return out.read_text()
 
 
-@pytest.mark.parametrize("kind", ["fc", "conv3x3", "depthwise"])
+@pytest.mark.parametrize("kind", ["fc", "conv3x3", "conv3x3_c3", "depthwise"])
 @pytest.mark.parametrize("target", TARGETS)
 def test_each_target_takes_its_kernel(quant_compile, workdir, rng, kind,
                                       target):
@@ -276,6 +290,8 @@ def test_each_target_takes_its_kernel(quant_compile, workdir, rng, kind,
         model, _, _ = build_fc(rng, b=4, k=64, n=32)
     elif kind == "conv3x3":
         model, _, _ = build_conv(rng, c=16, f=32, hw=(6, 6), pad=(1, 1, 1, 1))
+    elif kind == "conv3x3_c3":
+        model, _, _ = build_conv(rng, c=3, f=32, hw=(6, 6), pad=(1, 1, 1, 1))
     else:
         model, _, _ = build_conv(rng, c=32, f=32, groups=32, hw=(6, 6),
                                  pad=(1, 1, 1, 1))

@@ -17,9 +17,15 @@
 //                                     B'[(kh, kw, cg)])
 //         fused epilogue, store the pixels inside the row
 //
-// The channel groups must not straddle pixels (C a multiple of the dot's
-// group); the byte dot also needs no row sums (weights whose zero points
-// vanish after the transform). Otherwise the im2col GEMM takes the op.
+// When C is a multiple of the dot's group, a group is channels of one
+// pixel. Otherwise (C = 1 or 3 in first layers) P is built with its rows
+// flattened over (w, c): a stride-1 window row is then KW * C contiguous
+// elements, padded to whole groups (the extra elements, the next pixel's,
+// meet weights equal to their zero point), and the groups run along it:
+// for C = 1 and a 3-wide kernel, 3 taps and one zero per vpdpbusd lane.
+// The byte dot needs no row sums (weights whose zero points vanish after
+// the transform); otherwise, and for strides or dilation, the im2col GEMM
+// takes the op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,8 +62,11 @@ struct Conv2DToImplicitGemm : OpRewritePattern<Conv2DOp> {
     if (op.getGroups() != 1 || stride[0] != 1 || stride[1] != 1 ||
         dilation[0] != 1 || dilation[1] != 1)
       return rewriter.notifyMatchFailure(op, "not a plain stride-1 conv");
-    if (C % isa.kGroup != 0)
-      return rewriter.notifyMatchFailure(op, "channel groups straddle pixels");
+    // Channels in whole dot groups: groups are channels of one pixel, read
+    // from an image padded per pixel. Otherwise (C = 1, 3, ... of first
+    // layers) the image rows are flattened over (w, c) and the groups run
+    // along a window row, which is KW * C contiguous elements.
+    bool rowFlat = C % isa.kGroup != 0;
     if (KH == 1 && KW == 1 &&
         llvm::all_of(pad, [](int64_t p) { return p == 0; }))
       return rewriter.notifyMatchFailure(op, "1x1: a plain GEMM is better");
@@ -66,13 +75,27 @@ struct Conv2DToImplicitGemm : OpRewritePattern<Conv2DOp> {
                                  op.getBias(), F, c)))
       return failure();
 
-    int64_t K = KH * KW * C;
+    int64_t G = isa.kGroup;
+    // A window row in the flat form, padded to whole groups: the padding
+    // reads the next pixels' elements against weights equal to their zero
+    // point (B' = 0).
+    int64_t rowK = roundUp(KW * C, G);
+    int64_t K = rowFlat ? KH * rowK : KH * KW * C;
     // Tiles run along an output row: plan the register tile for M = OW.
     GemmPlan plan = GemmPlan::choose(isa, {1, OW, F, K});
-    int64_t mr = plan.mr, nr = plan.nr(isa), L = isa.lanes, G = isa.kGroup;
+    int64_t mr = plan.mr, nr = plan.nr(isa), L = isa.lanes;
     PackedWeights packed = packWeights(
         isa, 1, K, F, nr,
-        [&](int64_t, int64_t k, int64_t f) { return c.weights[f * K + k]; },
+        [&](int64_t, int64_t k, int64_t f) -> int64_t {
+          int64_t dense = k;
+          if (rowFlat) {
+            int64_t kh = k / rowK, j = k % rowK;
+            if (j >= KW * C)
+              return c.weightZps[f];
+            dense = kh * KW * C + j;
+          }
+          return c.weights[f * KH * KW * C + dense];
+        },
         c.weightZps, c.weight.isSigned());
     ChannelEpilogue epilogue =
         makeEpilogue(c, F, op.getRequant(), op.getClamp());
@@ -92,15 +115,23 @@ struct Conv2DToImplicitGemm : OpRewritePattern<Conv2DOp> {
     int64_t Hp = OH + KH - 1, Wp = tiles * mr + KW - 1;
     int64_t chunk = 64 * 8 / isa.elemBits;
     Value input = castToStorage(b, loc, op.getInput());
-    Value padded = buildPaddedOperand(b, loc, input, act, isa, roundUp(C, chunk),
-                                      Hp, Wp, pad[0], pad[2]);
+    // The flat rows also hold the group padding read past the last window.
+    Value padded =
+        rowFlat ? buildPaddedRows(b, loc, input, act, isa, Hp,
+                                  roundUp(Wp * C + rowK - KW * C, chunk),
+                                  pad[0], pad[2])
+                : buildPaddedOperand(b, loc, input, act, isa,
+                                     roundUp(C, chunk), Hp, Wp, pad[0], pad[2]);
     Value packedB = arith::ConstantOp::create(b, loc, packed.toAttr(ctx, isa));
     epilogue.materialize(b, loc, roundUp(F, L));
 
     VectorType accType = isa.accType(ctx);
     VectorType opType = isa.operandType(ctx);
     auto groupType = VectorType::get({G}, isa.elemType(ctx));
-    int64_t groupsPerPixel = C / G;
+    // The reduction as (outer step, group): taps (kh, kw) and the channel
+    // groups of a pixel, or kernel rows and the groups along a window row.
+    int64_t outerSteps = rowFlat ? KH : KH * KW;
+    int64_t groupsPerStep = rowFlat ? rowK / G : C / G;
     int64_t tailCols = F - packed.fullPanels * nr;
     int64_t tailMask = tailCols % L ? tailCols % L : -1;
 
@@ -112,18 +143,22 @@ struct Conv2DToImplicitGemm : OpRewritePattern<Conv2DOp> {
           b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
       SmallVector<Value> init(mr * nvP, zero);
       auto tapLoop = scf::ForOp::create(
-          b, loc, idx(b, 0), idx(b, KH * KW), idx(b, 1), init,
+          b, loc, idx(b, 0), idx(b, outerSteps), idx(b, 1), init,
           [&](OpBuilder &b, Location loc, Value tap, ValueRange acc0) {
-            Value kh = arith::DivUIOp::create(b, loc, tap, idx(b, KW));
-            Value kw = arith::RemUIOp::create(b, loc, tap, idx(b, KW));
+            Value kh = rowFlat ? tap
+                               : arith::DivUIOp::create(b, loc, tap, idx(b, KW))
+                                     .getResult();
+            Value kw = rowFlat ? idx(b, 0)
+                               : arith::RemUIOp::create(b, loc, tap, idx(b, KW))
+                                     .getResult();
             Value ih = arith::AddIOp::create(b, loc, oh, kh);
             Value iw0 = arith::AddIOp::create(b, loc, ow0, kw);
             Value tapBase = arith::AddIOp::create(
                 b, loc, panelBase,
                 arith::MulIOp::create(b, loc, tap,
-                                      idx(b, groupsPerPixel * stepElems)));
+                                      idx(b, groupsPerStep * stepElems)));
             auto cLoop = scf::ForOp::create(
-                b, loc, idx(b, 0), idx(b, groupsPerPixel), idx(b, 1), acc0,
+                b, loc, idx(b, 0), idx(b, groupsPerStep), idx(b, 1), acc0,
                 [&](OpBuilder &b, Location loc, Value cg, ValueRange acc) {
                   Value base = arith::AddIOp::create(
                       b, loc, tapBase,
@@ -138,8 +173,18 @@ struct Conv2DToImplicitGemm : OpRewritePattern<Conv2DOp> {
                   SmallVector<Value> next(acc.begin(), acc.end());
                   for (int64_t r = 0; r < mr; ++r) {
                     Value iw = arith::AddIOp::create(b, loc, iw0, idx(b, r));
+                    // Flat: element iw * C + ch of the row.
                     Value group =
-                        readVector(b, loc, groupType, padded, {n, ih, iw, ch});
+                        rowFlat
+                            ? readVector(b, loc, groupType, padded,
+                                         {n, ih,
+                                          arith::AddIOp::create(
+                                              b, loc,
+                                              arith::MulIOp::create(
+                                                  b, loc, iw, idx(b, C)),
+                                              ch)})
+                            : readVector(b, loc, groupType, padded,
+                                         {n, ih, iw, ch});
                     Value a = isa.broadcastGroup(b, loc, group);
                     for (int64_t v = 0; v < nvP; ++v)
                       next[r * nvP + v] =

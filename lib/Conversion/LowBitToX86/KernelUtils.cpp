@@ -383,6 +383,59 @@ Value buildPaddedOperand(OpBuilder &b, Location loc, Value input,
 }
 
 
+Value buildPaddedRows(OpBuilder &b, Location loc, Value input,
+                      const ActivationOperand &act, const DotIsa &form,
+                      int64_t Hp, int64_t R, int64_t top, int64_t left) {
+  auto shape = cast<RankedTensorType>(input.getType()).getShape();
+  int64_t N = shape[0], H = shape[1], W = shape[2], C = shape[3];
+  auto idx = [&](OpBuilder &b, int64_t v) { return constIndex(b, loc, v); };
+  const int64_t chunk = 64 * 8 / form.elemBits;
+  Type element = form.elemType(b.getContext());
+  auto chunkType = VectorType::get({chunk}, b.getI8Type());
+  Value fill = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(
+          VectorType::get({chunk}, element),
+          b.getIntegerAttr(element, act.paddingOperand(form))));
+  // The input rows as [N][H][W * C].
+  Value rows = tensor::CollapseShapeOp::create(
+      b, loc, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  Value t = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{N, Hp, R},
+                                    element);
+  // Chunks [0, count) of a row (the last one masked), from `value`.
+  auto chunks = [&](OpBuilder &b, Value t, Value n, Value h, int64_t start,
+                    int64_t count,
+                    function_ref<Value(OpBuilder &, Value, int64_t)> value) {
+    int64_t full = count / chunk, rest = count % chunk;
+    t = buildCarriedLoop(b, loc, 0, full, t, [&](OpBuilder &b, Value i, Value t) {
+      Value c0 = arith::MulIOp::create(b, loc, i, idx(b, chunk));
+      Value at = arith::AddIOp::create(b, loc, c0, idx(b, start));
+      return writeVector(b, loc, value(b, c0, -1), t, {n, h, at});
+    });
+    if (rest > 0)
+      t = writeVector(b, loc, value(b, idx(b, full * chunk), rest), t,
+                      {n, h, idx(b, start + full * chunk)}, rest);
+    return t;
+  };
+  auto fillValue = [&](OpBuilder &, Value, int64_t) { return fill; };
+  return buildCarriedLoop(b, loc, 0, N, t, [&](OpBuilder &b, Value n, Value t) {
+    t = buildCarriedLoop(b, loc, 0, Hp, t, [&](OpBuilder &b, Value h, Value t) {
+      return chunks(b, t, n, h, 0, R, fillValue);
+    });
+    return buildCarriedLoop(b, loc, 0, H, t, [&](OpBuilder &b, Value h, Value t) {
+      Value hp = arith::AddIOp::create(b, loc, h, idx(b, top));
+      return chunks(b, t, n, hp, left * C, W * C,
+                    [&](OpBuilder &b, Value c0, int64_t mask) -> Value {
+                      Value x = readVector(b, loc, chunkType, rows,
+                                           {n, h, c0}, mask,
+                                           act.neutralStorage(form));
+                      return act.transform(b, loc, x, form);
+                    });
+    });
+  });
+}
+
+
 Value buildCarriedLoop(OpBuilder &b, Location loc, int64_t lb, int64_t ub,
                        Value init,
                        function_ref<Value(OpBuilder &, Value, Value)> body,

@@ -160,6 +160,16 @@ Value buildPaddedOperand(OpBuilder &b, Location loc, Value input,
                          int64_t Cp, int64_t Hp, int64_t Wp, int64_t top,
                          int64_t left);
 
+/// The NHWC storage tensor `input` as dot operands in a new `[N][Hp][R]`
+/// tensor whose rows are the padded image rows flattened over (w, c): pixel
+/// (h, w) of the input starts at element (h + top, (w + left) * C). Every
+/// other element holds A' of the input zero point. A stride-1 window row
+/// is then `KW * C` contiguous elements, whatever C is. R must be at least
+/// (left + W) * C.
+Value buildPaddedRows(OpBuilder &b, Location loc, Value input,
+                      const ActivationOperand &act, const DotIsa &form,
+                      int64_t Hp, int64_t R, int64_t top, int64_t left);
+
 } // namespace lowbit::x86
 
 #endif // LOWBIT_LIB_CONVERSION_LOWBITTOX86_KERNELUTILS_H
