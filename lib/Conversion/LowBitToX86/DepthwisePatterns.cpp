@@ -31,6 +31,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <map>
+
 using namespace mlir;
 using namespace lowbit;
 using namespace lowbit::x86;
@@ -39,6 +41,315 @@ namespace {
 
 /// Output pixels per register tile.
 constexpr int64_t kTile = 8;
+
+//===----------------------------------------------------------------------===//
+// Tap-packed kernel: four taps of one channel per i32 lane
+//===----------------------------------------------------------------------===//
+
+/// Channels per vector (i32 lanes) and taps per lane (bytes of a lane).
+constexpr int64_t kLanes = 16, kTaps = 4;
+
+struct TapPackedShape {
+  int64_t N, H, W, C, KH, KW, OH, OW, strideH, strideW, dilationH;
+  int64_t top, bottom, left, right;
+};
+
+/// The name of AVX-512's float to int32 conversion with a rounding mode.
+constexpr llvm::StringLiteral kCvtName = "llvm.x86.avx512.mask.cvtps2dq.512";
+
+/// Declares kCvtName in `module` (once).
+static void declareConvertRoundEven(ModuleOp module) {
+  if (module.lookupSymbol<func::FuncOp>(kCvtName))
+    return;
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToStart(module.getBody());
+  auto f32 = VectorType::get({kLanes}, b.getF32Type());
+  auto i32 = VectorType::get({kLanes}, b.getI32Type());
+  auto decl = func::FuncOp::create(
+      b, module.getLoc(), kCvtName,
+      b.getFunctionType({f32, i32, b.getI16Type(), b.getI32Type()}, {i32}));
+  decl.setPrivate();
+}
+
+/// `vcvtps2dq {rn-sae}`: float lanes rounded half to even into int32.
+static Value convertRoundEven(OpBuilder &b, Location loc, Value v) {
+  auto i32 = VectorType::get(cast<VectorType>(v.getType()).getShape(),
+                             b.getI32Type());
+  Value passThrough = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(i32, b.getI32IntegerAttr(0)));
+  Value all = arith::ConstantIntOp::create(b, loc, b.getI16Type(), -1);
+  // _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC: round half to even
+  // whatever MXCSR says.
+  Value rn = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 8);
+  return func::CallOp::create(b, loc, kCvtName, TypeRange{i32},
+                              ValueRange{v, passThrough, all, rn})
+      .getResult(0);
+}
+
+/// The float requantization of ChannelEpilogue::apply in fewer
+/// instructions, for output bounds [lo, hi] with lo - zp and hi - zp inside
+/// +-2^20 (8- and 16-bit outputs). The reference computes
+///   clamp(fptosi(roundeven(clamp(v, -2^20, 2^20))) + zp, lo, hi)
+/// and because roundeven is monotone and maps integers to themselves,
+/// clamp(roundeven(f), a, b) = roundeven(clamp(f, a, b)) for integers a <= b;
+/// with [lo - zp, hi - zp] inside +-2^20 the inner clamp is then subsumed:
+///   = roundeven(clamp(v, lo - zp, hi - zp)) + zp,
+/// already in [lo, hi], so the narrowing needs no saturation. `acc`
+/// already holds the compensation.
+static Value applyFloatClamped(OpBuilder &b, Location loc, Value acc, Value mf,
+                               int64_t lo, int64_t hi, int64_t zp,
+                               IntegerType storage) {
+  auto type = cast<VectorType>(acc.getType());
+  auto f32 = VectorType::get(type.getShape(), b.getF32Type());
+  auto splatF = [&](float v) {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(f32, b.getF32FloatAttr(v)));
+  };
+  Value v = arith::MulFOp::create(
+      b, loc, arith::SIToFPOp::create(b, loc, f32, acc), mf);
+  v = arith::MaxNumFOp::create(b, loc, v, splatF(static_cast<float>(lo - zp)));
+  v = arith::MinNumFOp::create(b, loc, v, splatF(static_cast<float>(hi - zp)));
+  Value r = convertRoundEven(b, loc, v);
+  r = arith::AddIOp::create(
+      b, loc, r,
+      arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(type, b.getI32IntegerAttr(zp))));
+  if (storage.getWidth() == 32)
+    return r;
+  return arith::TruncIOp::create(
+      b, loc, VectorType::get(type.getShape(), storage), r);
+}
+
+/// The depthwise convolution with the taps of a kernel row packed into the
+/// bytes of each i32 lane, so that one vpdpbusd does 4 multiply-accumulates
+/// per lane instead of 1 (see docs/X86Kernels.md, "Depthwise"):
+///
+///   Q[n][ih][cb][iw][16]  padded A', channels in blocks of 16: the 16
+///                         channels of 4 adjacent columns are 64 contiguous
+///                         bytes (one load)
+///   T = vpermb(Q[n][ih][cb][iw .. iw + 3][:])   lane c = the 4 bytes
+///                         A'[ih][iw + j][c], j = 0..3
+///   acc[oh][ow][c] += vpdpbusd(T at iw = ow * sw + 4g, Wt[kh][g][c][4])
+///
+/// for kernel row kh (ih = oh * sh + kh * dh) and tap group g (taps 4g ..
+/// 4g + 3; taps past KW have weight 0). A register tile of R output rows x
+/// P pixels of one channel block builds each T once per input row it
+/// reads and feeds it to every output row of the tile that uses that input
+/// row.
+static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
+                           const TapPackedShape &s, ArrayRef<int64_t> centered,
+                           const ActivationOperand &act, Value input,
+                           const ChannelEpilogue &epilogue, int64_t lo,
+                           int64_t hi, RankedTensorType outType) {
+  MLIRContext *ctx = b.getContext();
+  auto idx = [&](OpBuilder &b, int64_t v) { return constIndex(b, loc, v); };
+  auto loop = [&](OpBuilder &b, int64_t lb, int64_t ub, Value init,
+                  function_ref<Value(OpBuilder &, Value, Value)> body) {
+    return buildCarriedLoop(b, loc, lb, ub, init, body);
+  };
+  DotIsa byteForm = DotIsa::get(X86Isa::Avx512Vnni);
+  const int64_t C = s.C, KW = s.KW, KH = s.KH;
+  const int64_t CB = ceilDiv(C, kLanes), CBq = roundUp(CB, 4);
+  const int64_t NG = ceilDiv(KW, kTaps);
+  const int64_t Hp = s.H + s.top + s.bottom;
+  const int64_t Wp = s.W + s.left + s.right;
+  // Columns of Q: every padded column, and 4 whole columns from the last
+  // group's start (the taps past KW read anything: their weights are 0).
+  const int64_t Wq = std::max(Wp, (s.OW - 1) * s.strideW + kTaps * NG);
+  const int64_t rowBytes = Wq * kLanes;
+
+  // Weights: Wt[kh][g][cb][c][j] = w'[kh][4g + j][16cb + c].
+  std::vector<int8_t> wt(KH * NG * CB * 64, 0);
+  for (int64_t kh = 0; kh < KH; ++kh)
+    for (int64_t kw = 0; kw < KW; ++kw)
+      for (int64_t c = 0; c < C; ++c) {
+        int64_t g = kw / kTaps, j = kw % kTaps;
+        wt[((kh * NG + g) * CB + c / kLanes) * 64 + (c % kLanes) * kTaps + j] =
+            static_cast<int8_t>(centered[(kh * KW + kw) * C + c]);
+      }
+  Value wPacked = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(
+          RankedTensorType::get({static_cast<int64_t>(wt.size())},
+                                b.getI8Type()),
+          ArrayRef<int8_t>(wt)));
+
+  // Q, built once before the output loops (read-only inside them).
+  auto chunkType = VectorType::get({64}, b.getI8Type());
+  Value fill = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(chunkType,
+                             b.getI8IntegerAttr(act.paddingOperand(byteForm))));
+  Value q = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{s.N, Hp, CBq, rowBytes}, b.getI8Type());
+  // Writes 64 channels (4 blocks) of pixel (n, h, w) per chunk.
+  auto pixel = [&](OpBuilder &b, Value t, Value n, Value h, Value w,
+                   function_ref<Value(OpBuilder &, Value)> value) {
+    Value col = arith::MulIOp::create(b, loc, w, idx(b, kLanes));
+    return loop(b, 0, CBq / 4, t, [&](OpBuilder &b, Value k, Value t) {
+      Value v = value(b, k);
+      Value cb0 = arith::MulIOp::create(b, loc, k, idx(b, 4));
+      for (int64_t part = 0; part < 4; ++part) {
+        Value piece = vector::ExtractStridedSliceOp::create(
+            b, loc, v, ArrayRef<int64_t>{part * kLanes},
+            ArrayRef<int64_t>{kLanes}, ArrayRef<int64_t>{1});
+        Value cb = arith::AddIOp::create(b, loc, cb0, idx(b, part));
+        t = writeVector(b, loc, piece, t, {n, h, cb, col});
+      }
+      return t;
+    });
+  };
+  auto fillValue = [&](OpBuilder &, Value) { return fill; };
+  auto fillCols = [&](OpBuilder &b, Value n, Value h, int64_t from, int64_t to,
+                      Value t) {
+    return loop(b, from, to, t, [&](OpBuilder &b, Value w, Value t) {
+      return pixel(b, t, n, h, w, fillValue);
+    });
+  };
+  q = loop(b, 0, s.N, q, [&](OpBuilder &b, Value n, Value t) {
+    t = loop(b, 0, s.top, t, [&](OpBuilder &b, Value h, Value t) {
+      return fillCols(b, n, h, 0, Wq, t);
+    });
+    t = loop(b, s.top + s.H, Hp, t, [&](OpBuilder &b, Value h, Value t) {
+      return fillCols(b, n, h, 0, Wq, t);
+    });
+    return loop(b, 0, s.H, t, [&](OpBuilder &b, Value h, Value t) {
+      Value hp = arith::AddIOp::create(b, loc, h, idx(b, s.top));
+      t = fillCols(b, n, hp, 0, s.left, t);
+      t = fillCols(b, n, hp, s.left + s.W, Wq, t);
+      return loop(b, 0, s.W, t, [&](OpBuilder &b, Value w, Value t) {
+        Value wp = arith::AddIOp::create(b, loc, w, idx(b, s.left));
+        return pixel(b, t, n, hp, wp, [&](OpBuilder &b, Value k) -> Value {
+          Value c0 = arith::MulIOp::create(b, loc, k, idx(b, 64));
+          // Channels past C read as the neutral value.
+          Value x = readVectorChecked(b, loc, chunkType, input, {n, h, w, c0},
+                                      act.neutralStorage(byteForm));
+          return act.transform(b, loc, x, byteForm);
+        });
+      });
+    });
+  });
+
+  // Byte 4c + j of T is byte 16j + c of the 64-byte load (column j, channel
+  // c): vpermb where VBMI exists.
+  SmallVector<int64_t> transpose(64);
+  for (int64_t c = 0; c < kLanes; ++c)
+    for (int64_t j = 0; j < kTaps; ++j)
+      transpose[c * kTaps + j] = j * kLanes + c;
+
+  // Register tile: R output rows x P pixels, ~20 accumulators.
+  int64_t R = std::min<int64_t>(s.OH, 4);
+  int64_t P = std::min<int64_t>(s.OW, std::max<int64_t>(1, 20 / R));
+  if (const char *e = getenv("LOWBIT_DW_R"))
+    R = std::min<int64_t>(s.OH, atoi(e));
+  if (const char *e = getenv("LOWBIT_DW_P"))
+    P = std::min<int64_t>(s.OW, atoi(e));
+
+  VectorType accType = dot.accType(ctx);
+  auto storage = lowering::getStorageInfo(getQuantElementType(outType)).type;
+  int64_t zpOut = epilogue.zpOut;
+  const lowering::Requantizer &requant = epilogue.requant;
+  bool fastFloat = requant.mode == RequantMode::Float &&
+                   lo - zpOut >= -(1 << 20) && hi - zpOut <= (1 << 20);
+
+  auto tile = [&](OpBuilder &b, Value o, Value n, Value oh0, Value cb,
+                  Value ow0, int64_t rows, int64_t pixels, int64_t mask) {
+    Value c0 = arith::MulIOp::create(b, loc, cb, idx(b, kLanes));
+    ChannelEpilogue::Slice slice = epilogue.load(b, loc, accType, Value(), c0);
+    // The compensation starts every accumulator.
+    SmallVector<Value> acc(rows * pixels, slice.comp);
+    // Output rows r of the tile read input row oh0 * sh + r * sh + kh * dh.
+    std::map<int64_t, SmallVector<std::pair<int64_t, int64_t>>> users;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t kh = 0; kh < KH; ++kh)
+        users[r * s.strideH + kh * s.dilationH].push_back({r, kh});
+    Value ihBase = arith::MulIOp::create(b, loc, oh0, idx(b, s.strideH));
+    for (int64_t g = 0; g < NG; ++g) {
+      SmallVector<Value> w(KH);
+      for (int64_t kh = 0; kh < KH; ++kh) {
+        Value off = arith::AddIOp::create(
+            b, loc, idx(b, (kh * NG + g) * CB * 64),
+            arith::MulIOp::create(b, loc, cb, idx(b, 64)));
+        w[kh] = readVector(b, loc, chunkType, wPacked, {off});
+      }
+      for (auto &[offset, list] : users) {
+        Value ih = arith::AddIOp::create(b, loc, ihBase, idx(b, offset));
+        for (int64_t p = 0; p < pixels; ++p) {
+          Value iw = arith::AddIOp::create(
+              b, loc,
+              arith::MulIOp::create(
+                  b, loc, arith::AddIOp::create(b, loc, ow0, idx(b, p)),
+                  idx(b, s.strideW)),
+              idx(b, kTaps * g));
+          Value col = arith::MulIOp::create(b, loc, iw, idx(b, kLanes));
+          Value x = readVector(b, loc, chunkType, q, {n, ih, cb, col});
+          Value t = vector::ShuffleOp::create(b, loc, x, x, transpose);
+          for (auto [r, kh] : list)
+            acc[r * pixels + p] = dot.dot(b, loc, acc[r * pixels + p], t, w[kh]);
+        }
+      }
+    }
+    slice.comp = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
+    Value mf;
+    if (fastFloat)
+      mf = slice.params.empty()
+               ? arith::ConstantOp::create(
+                     b, loc,
+                     DenseElementsAttr::get(
+                         VectorType::get({kLanes}, b.getF32Type()),
+                         b.getF32FloatAttr(requant.mf[0])))
+                     .getResult()
+               : slice.params[0];
+    for (int64_t r = 0; r < rows; ++r) {
+      Value oh = arith::AddIOp::create(b, loc, oh0, idx(b, r));
+      for (int64_t p = 0; p < pixels; ++p) {
+        Value v = acc[r * pixels + p];
+        Value res = fastFloat ? applyFloatClamped(b, loc, v, mf, lo, hi, zpOut,
+                                                  storage)
+                              : epilogue.apply(b, loc, v, slice, Value());
+        Value ow = arith::AddIOp::create(b, loc, ow0, idx(b, p));
+        o = writeVector(b, loc, res, o, {n, oh, ow, c0}, mask);
+      }
+    }
+    return o;
+  };
+
+  // All pixels of `rows` output rows from oh0, channel block cb (`mask`
+  // lanes of it, or all for -1).
+  auto pixels = [&](OpBuilder &b, Value o, Value n, Value oh0, Value cb,
+                    int64_t rows, int64_t mask) {
+    o = loop(b, 0, s.OW / P, o, [&](OpBuilder &b, Value t, Value o) {
+      Value ow0 = arith::MulIOp::create(b, loc, t, idx(b, P));
+      return tile(b, o, n, oh0, cb, ow0, rows, P, mask);
+    });
+    if (s.OW % P)
+      o = tile(b, o, n, oh0, cb, idx(b, s.OW / P * P), rows, s.OW % P, mask);
+    return o;
+  };
+  // The last channel block, when partial, is stored lane by lane.
+  int64_t fullBlocks = C / kLanes;
+  auto rowBlock = [&](OpBuilder &b, Value o, Value n, Value oh0,
+                      int64_t rows) {
+    o = loop(b, 0, fullBlocks, o, [&](OpBuilder &b, Value cb, Value o) {
+      return pixels(b, o, n, oh0, cb, rows, -1);
+    });
+    if (C % kLanes)
+      o = pixels(b, o, n, oh0, idx(b, fullBlocks), rows, C % kLanes);
+    return o;
+  };
+  Value out = tensor::EmptyOp::create(b, loc, outType.getShape(), storage);
+  // Iterations of the batch and row loops are independent: Q is read-only.
+  return loop(b, 0, s.N, out, [&](OpBuilder &b, Value n, Value o) {
+    o = loop(b, 0, s.OH / R, o, [&](OpBuilder &b, Value rb, Value o) {
+      Value oh0 = arith::MulIOp::create(b, loc, rb, idx(b, R));
+      return rowBlock(b, o, n, oh0, R);
+    });
+    if (s.OH % R)
+      o = rowBlock(b, o, n, idx(b, s.OH / R * R), s.OH % R);
+    return o;
+  });
+}
 
 struct DepthwiseToX86 : OpRewritePattern<Conv2DOp> {
   DepthwiseToX86(MLIRContext *ctx, DotIsa isa)
@@ -145,9 +456,22 @@ struct DepthwiseToX86 : OpRewritePattern<Conv2DOp> {
     }
     epilogue.materialize(b, loc, Cp);
 
+    // Four taps of a kernel row per lane when the byte dot takes the
+    // centered weights and a row's taps are adjacent columns.
+    Value input = castToStorage(b, loc, op.getInput());
+    if (dot.isByteDot() && dilation[1] == 1) {
+      TapPackedShape shape{N,  H,         W,         C,         KH,
+                           KW, OH,        OW,        stride[0], stride[1],
+                           dilation[0], pad[0], pad[1], pad[2], pad[3]};
+      declareConvertRoundEven(op->getParentOfType<ModuleOp>());
+      Value result = emitTapPacked(b, loc, dot, shape, centered, act, input,
+                                   epilogue, lo, hi, outType);
+      rewriter.replaceOp(op, castToQuantized(b, loc, result, op.getType()));
+      return success();
+    }
+
     // The padded A' image.
     int64_t Hp = H + pad[0] + pad[1], Wp = W + pad[2] + pad[3];
-    Value input = castToStorage(b, loc, op.getInput());
     Value padded = buildPaddedOperand(b, loc, input, act, byteForm,
                                       roundUp(C, 64), Hp, Wp, pad[0], pad[2]);
 
