@@ -49,6 +49,10 @@ void lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   // into the caller's out-parameter instead of copying into it.
   add("cse,canonicalize");
   add("buffer-results-to-out-params{hoist-static-allocs modify-public-functions}");
+  // Static temporaries of a loop body (a kernel's per-iteration scratch)
+  // move out of their loops, so that they too are planned, not malloc'ed
+  // on every iteration.
+  add("func.func(buffer-loop-hoisting)");
   // Temporaries become planned buffers (thread-local globals), not mallocs.
   pm.addPass(lowbit::createLowBitStaticScratchPass());
   bufferization::buildBufferDeallocationPipeline(pm);

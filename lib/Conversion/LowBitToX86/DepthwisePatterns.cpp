@@ -94,30 +94,48 @@ static Value convertRoundEven(OpBuilder &b, Location loc, Value v) {
 /// clamp(roundeven(f), a, b) = roundeven(clamp(f, a, b)) for integers a <= b;
 /// with [lo - zp, hi - zp] inside +-2^20 the inner clamp is then subsumed:
 ///   = roundeven(clamp(v, lo - zp, hi - zp)) + zp,
-/// already in [lo, hi], so the narrowing needs no saturation. `acc`
-/// already holds the compensation.
-static Value applyFloatClamped(OpBuilder &b, Location loc, Value acc, Value mf,
-                               int64_t lo, int64_t hi, int64_t zp,
-                               IntegerType storage) {
+/// already in [lo, hi]. When moreover |v| < 2^30 is proven at compile time
+/// (`bounded`: the weights bound the accumulator), the float clamp can move
+/// after the conversion, which is then exact:
+///   = clamp(roundeven(v), lo - zp, hi - zp) + zp,
+/// and for [lo - zp, hi - zp] = [-128, 127] (u8 with zero point 128, i8
+/// with 0) the integer clamp is the saturation of `vpmovsdb`. The zero
+/// point is added in the storage width: the sum is in [lo, hi], so its
+/// bits are the same modulo 2^bits. `acc` already holds the compensation.
+static Value applyFloatShort(OpBuilder &b, Location loc, Value acc, Value mf,
+                             int64_t lo, int64_t hi, int64_t zp,
+                             IntegerType storage, bool bounded) {
   auto type = cast<VectorType>(acc.getType());
   auto f32 = VectorType::get(type.getShape(), b.getF32Type());
   auto splatF = [&](float v) {
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(f32, b.getF32FloatAttr(v)));
   };
+  auto splatI = [&](VectorType t, int64_t v) {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(
+            t, b.getIntegerAttr(t.getElementType(),
+                                APInt(t.getElementTypeBitWidth(), v,
+                                      /*isSigned=*/true, /*implicitTrunc=*/true))));
+  };
   Value v = arith::MulFOp::create(
       b, loc, arith::SIToFPOp::create(b, loc, f32, acc), mf);
-  v = arith::MaxNumFOp::create(b, loc, v, splatF(static_cast<float>(lo - zp)));
-  v = arith::MinNumFOp::create(b, loc, v, splatF(static_cast<float>(hi - zp)));
-  Value r = convertRoundEven(b, loc, v);
-  r = arith::AddIOp::create(
-      b, loc, r,
-      arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(type, b.getI32IntegerAttr(zp))));
+  Value r;
+  if (bounded) {
+    r = convertRoundEven(b, loc, v);
+    r = arith::MaxSIOp::create(b, loc, r, splatI(type, lo - zp));
+    r = arith::MinSIOp::create(b, loc, r, splatI(type, hi - zp));
+  } else {
+    v = arith::MaxNumFOp::create(b, loc, v, splatF(static_cast<float>(lo - zp)));
+    v = arith::MinNumFOp::create(b, loc, v, splatF(static_cast<float>(hi - zp)));
+    r = convertRoundEven(b, loc, v);
+  }
   if (storage.getWidth() == 32)
-    return r;
-  return arith::TruncIOp::create(
-      b, loc, VectorType::get(type.getShape(), storage), r);
+    return arith::AddIOp::create(b, loc, r, splatI(type, zp));
+  auto narrow = VectorType::get(type.getShape(), storage);
+  r = arith::TruncIOp::create(b, loc, narrow, r);
+  return arith::AddIOp::create(b, loc, r, splatI(narrow, zp));
 }
 
 /// The depthwise convolution with the taps of a kernel row packed into the
@@ -151,7 +169,6 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
   const int64_t C = s.C, KW = s.KW, KH = s.KH;
   const int64_t CB = ceilDiv(C, kLanes), CBq = roundUp(CB, 4);
   const int64_t NG = ceilDiv(KW, kTaps);
-  const int64_t Hp = s.H + s.top + s.bottom;
   const int64_t Wp = s.W + s.left + s.right;
   // Columns of Q: every padded column, and 4 whole columns from the last
   // group's start (the taps past KW read anything: their weights are 0).
@@ -174,16 +191,16 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
                                 b.getI8Type()),
           ArrayRef<int8_t>(wt)));
 
-  // Q, built once before the output loops (read-only inside them).
+  // Q is built per block of output rows, for the input rows they read,
+  // into a tensor of that iteration (a few rows: it stays in L1/L2 while
+  // the block reads it).
   auto chunkType = VectorType::get({64}, b.getI8Type());
   Value fill = arith::ConstantOp::create(
       b, loc,
       DenseElementsAttr::get(chunkType,
                              b.getI8IntegerAttr(act.paddingOperand(byteForm))));
-  Value q = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{s.N, Hp, CBq, rowBytes}, b.getI8Type());
-  // Writes 64 channels (4 blocks) of pixel (n, h, w) per chunk.
-  auto pixel = [&](OpBuilder &b, Value t, Value n, Value h, Value w,
+  // Writes 64 channels (4 blocks) of column w of slab row i per chunk.
+  auto pixel = [&](OpBuilder &b, Value t, Value i, Value w,
                    function_ref<Value(OpBuilder &, Value)> value) {
     Value col = arith::MulIOp::create(b, loc, w, idx(b, kLanes));
     return loop(b, 0, CBq / 4, t, [&](OpBuilder &b, Value k, Value t) {
@@ -194,41 +211,95 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
             b, loc, v, ArrayRef<int64_t>{part * kLanes},
             ArrayRef<int64_t>{kLanes}, ArrayRef<int64_t>{1});
         Value cb = arith::AddIOp::create(b, loc, cb0, idx(b, part));
-        t = writeVector(b, loc, piece, t, {n, h, cb, col});
+        t = writeVector(b, loc, piece, t, {i, cb, col});
       }
       return t;
     });
   };
   auto fillValue = [&](OpBuilder &, Value) { return fill; };
-  auto fillCols = [&](OpBuilder &b, Value n, Value h, int64_t from, int64_t to,
+  auto fillCols = [&](OpBuilder &b, Value i, int64_t from, int64_t to,
                       Value t) {
     return loop(b, from, to, t, [&](OpBuilder &b, Value w, Value t) {
-      return pixel(b, t, n, h, w, fillValue);
+      return pixel(b, t, i, w, fillValue);
     });
   };
-  q = loop(b, 0, s.N, q, [&](OpBuilder &b, Value n, Value t) {
-    t = loop(b, 0, s.top, t, [&](OpBuilder &b, Value h, Value t) {
-      return fillCols(b, n, h, 0, Wq, t);
-    });
-    t = loop(b, s.top + s.H, Hp, t, [&](OpBuilder &b, Value h, Value t) {
-      return fillCols(b, n, h, 0, Wq, t);
-    });
-    return loop(b, 0, s.H, t, [&](OpBuilder &b, Value h, Value t) {
-      Value hp = arith::AddIOp::create(b, loc, h, idx(b, s.top));
-      t = fillCols(b, n, hp, 0, s.left, t);
-      t = fillCols(b, n, hp, s.left + s.W, Wq, t);
-      return loop(b, 0, s.W, t, [&](OpBuilder &b, Value w, Value t) {
-        Value wp = arith::AddIOp::create(b, loc, w, idx(b, s.left));
-        return pixel(b, t, n, hp, wp, [&](OpBuilder &b, Value k) -> Value {
-          Value c0 = arith::MulIOp::create(b, loc, k, idx(b, 64));
-          // Channels past C read as the neutral value.
-          Value x = readVectorChecked(b, loc, chunkType, input, {n, h, w, c0},
-                                      act.neutralStorage(byteForm));
-          return act.transform(b, loc, x, byteForm);
-        });
+  // Slab row i from input row h of image n.
+  auto inputRow = [&](OpBuilder &b, Value t, Value n, Value i, Value h) {
+    t = fillCols(b, i, 0, s.left, t);
+    t = fillCols(b, i, s.left + s.W, Wq, t);
+    // 64 channels of pixel w: channels past C read as the neutral value.
+    auto chunk = [&](OpBuilder &b, Value w, Value k) -> Value {
+      Value c0 = arith::MulIOp::create(b, loc, k, idx(b, 64));
+      Value x = readVectorChecked(b, loc, chunkType, input, {n, h, w, c0},
+                                  act.neutralStorage(byteForm));
+      return act.transform(b, loc, x, byteForm);
+    };
+    // Four pixels at a time: the 4 x 4 blocks of 16 channels transposed
+    // (two rounds of 128-bit lane shuffles), so every store is 64 bytes.
+    t = loop(b, 0, s.W / 4, t, [&](OpBuilder &b, Value w4, Value t) {
+      Value w0 = arith::MulIOp::create(b, loc, w4, idx(b, 4));
+      Value col = arith::MulIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, w0, idx(b, s.left)),
+          idx(b, kLanes));
+      return loop(b, 0, CBq / 4, t, [&](OpBuilder &b, Value k, Value t) {
+        Value x[4];
+        for (int64_t j = 0; j < 4; ++j)
+          x[j] = chunk(b, arith::AddIOp::create(b, loc, w0, idx(b, j)), k);
+        // 128-bit lanes (l0, l1) of a then (l2, l3) of c.
+        auto lanes = [&](Value a, Value c, int64_t l0, int64_t l1, int64_t l2,
+                         int64_t l3) {
+          SmallVector<int64_t> mask;
+          for (int64_t l : {l0, l1, l2 + 4, l3 + 4})
+            for (int64_t e = 0; e < kLanes; ++e)
+              mask.push_back(l * kLanes + e);
+          return vector::ShuffleOp::create(b, loc, a, c, mask).getResult();
+        };
+        Value y0 = lanes(x[0], x[1], 0, 1, 0, 1);
+        Value y1 = lanes(x[0], x[1], 2, 3, 2, 3);
+        Value y2 = lanes(x[2], x[3], 0, 1, 0, 1);
+        Value y3 = lanes(x[2], x[3], 2, 3, 2, 3);
+        Value blocks[4] = {lanes(y0, y2, 0, 2, 0, 2), lanes(y0, y2, 1, 3, 1, 3),
+                           lanes(y1, y3, 0, 2, 0, 2), lanes(y1, y3, 1, 3, 1, 3)};
+        Value cb0 = arith::MulIOp::create(b, loc, k, idx(b, 4));
+        for (int64_t part = 0; part < 4; ++part)
+          t = writeVector(
+              b, loc, blocks[part], t,
+              {i, arith::AddIOp::create(b, loc, cb0, idx(b, part)), col});
+        return t;
       });
     });
-  });
+    return loop(b, s.W / 4 * 4, s.W, t, [&](OpBuilder &b, Value w, Value t) {
+      Value wp = arith::AddIOp::create(b, loc, w, idx(b, s.left));
+      return pixel(b, t, i, wp,
+                   [&](OpBuilder &b, Value k) { return chunk(b, w, k); });
+    });
+  };
+  // A new slab of `rows` rows: padded input rows hp0 .. hp0 + rows - 1.
+  auto buildSlab = [&](OpBuilder &b, Value n, Value hp0, int64_t rows) {
+    Value t = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{rows, CBq, rowBytes}, b.getI8Type());
+    return loop(b, 0, rows, t, [&](OpBuilder &b, Value i, Value t) {
+      Value hp = arith::AddIOp::create(b, loc, hp0, i);
+      Value h = arith::SubIOp::create(b, loc, hp, idx(b, s.top));
+      if (s.top == 0 && s.bottom == 0)
+        return inputRow(b, t, n, i, h);
+      Value inside = arith::AndIOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, hp,
+                                idx(b, s.top)),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, hp,
+                                idx(b, s.top + s.H)));
+      return scf::IfOp::create(
+                 b, loc, inside,
+                 [&](OpBuilder &b, Location loc) {
+                   scf::YieldOp::create(b, loc, inputRow(b, t, n, i, h));
+                 },
+                 [&](OpBuilder &b, Location loc) {
+                   scf::YieldOp::create(b, loc, fillCols(b, i, 0, Wq, t));
+                 })
+          .getResult(0);
+    });
+  };
 
   // Byte 4c + j of T is byte 16j + c of the 64-byte load (column j, channel
   // c): vpermb where VBMI exists.
@@ -244,6 +315,12 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
     R = std::min<int64_t>(s.OH, atoi(e));
   if (const char *e = getenv("LOWBIT_DW_P"))
     P = std::min<int64_t>(s.OW, atoi(e));
+  // Output rows per slab (a multiple of R), and the input rows one output
+  // row reads.
+  int64_t RB = std::min<int64_t>(s.OH, 2 * R);
+  if (const char *e = getenv("LOWBIT_DW_RB"))
+    RB = std::min<int64_t>(s.OH, atoi(e) * R);
+  const int64_t span = (KH - 1) * s.dilationH + 1;
 
   VectorType accType = dot.accType(ctx);
   auto storage = lowering::getStorageInfo(getQuantElementType(outType)).type;
@@ -251,19 +328,32 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
   const lowering::Requantizer &requant = epilogue.requant;
   bool fastFloat = requant.mode == RequantMode::Float &&
                    lo - zpOut >= -(1 << 20) && hi - zpOut <= (1 << 20);
+  // |acc| <= |comp| + 255 * sum |w'| per channel (A' is a byte), and
+  // |float(acc) * mf| < 2^30 lets the conversion run unclamped.
+  bool bounded = fastFloat;
+  for (int64_t c = 0; c < C && bounded; ++c) {
+    double bound = std::abs(static_cast<double>(epilogue.comp[c]));
+    for (int64_t t = 0; t < KH * KW; ++t)
+      bound += 255.0 * std::abs(static_cast<double>(centered[t * C + c]));
+    double m = std::abs(static_cast<double>(
+        requant.mf[requant.mf.size() > 1 ? c : 0]));
+    bounded = bound < 2147483648.0 && bound * m * (1 + 1e-6) < 1073741824.0;
+  }
 
-  auto tile = [&](OpBuilder &b, Value o, Value n, Value oh0, Value cb,
-                  Value ow0, int64_t rows, int64_t pixels, int64_t mask) {
+  // Output rows oh0 .. oh0 + rows - 1, whose first input row is row `i0`
+  // of the slab q; pixels ow0 .. ow0 + pixels - 1; channel block cb.
+  auto tile = [&](OpBuilder &b, Value o, Value q, Value i0, Value n, Value oh0,
+                  Value cb, Value ow0, int64_t rows, int64_t pixels,
+                  int64_t mask) {
     Value c0 = arith::MulIOp::create(b, loc, cb, idx(b, kLanes));
     ChannelEpilogue::Slice slice = epilogue.load(b, loc, accType, Value(), c0);
     // The compensation starts every accumulator.
     SmallVector<Value> acc(rows * pixels, slice.comp);
-    // Output rows r of the tile read input row oh0 * sh + r * sh + kh * dh.
+    // Output row r of the tile reads slab row i0 + r * sh + kh * dh.
     std::map<int64_t, SmallVector<std::pair<int64_t, int64_t>>> users;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t kh = 0; kh < KH; ++kh)
         users[r * s.strideH + kh * s.dilationH].push_back({r, kh});
-    Value ihBase = arith::MulIOp::create(b, loc, oh0, idx(b, s.strideH));
     for (int64_t g = 0; g < NG; ++g) {
       SmallVector<Value> w(KH);
       for (int64_t kh = 0; kh < KH; ++kh) {
@@ -273,7 +363,7 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
         w[kh] = readVector(b, loc, chunkType, wPacked, {off});
       }
       for (auto &[offset, list] : users) {
-        Value ih = arith::AddIOp::create(b, loc, ihBase, idx(b, offset));
+        Value ih = arith::AddIOp::create(b, loc, i0, idx(b, offset));
         for (int64_t p = 0; p < pixels; ++p) {
           Value iw = arith::AddIOp::create(
               b, loc,
@@ -282,7 +372,7 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
                   idx(b, s.strideW)),
               idx(b, kTaps * g));
           Value col = arith::MulIOp::create(b, loc, iw, idx(b, kLanes));
-          Value x = readVector(b, loc, chunkType, q, {n, ih, cb, col});
+          Value x = readVector(b, loc, chunkType, q, {ih, cb, col});
           Value t = vector::ShuffleOp::create(b, loc, x, x, transpose);
           for (auto [r, kh] : list)
             acc[r * pixels + p] = dot.dot(b, loc, acc[r * pixels + p], t, w[kh]);
@@ -305,8 +395,8 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
       Value oh = arith::AddIOp::create(b, loc, oh0, idx(b, r));
       for (int64_t p = 0; p < pixels; ++p) {
         Value v = acc[r * pixels + p];
-        Value res = fastFloat ? applyFloatClamped(b, loc, v, mf, lo, hi, zpOut,
-                                                  storage)
+        Value res = fastFloat ? applyFloatShort(b, loc, v, mf, lo, hi, zpOut,
+                                                storage, bounded)
                               : epilogue.apply(b, loc, v, slice, Value());
         Value ow = arith::AddIOp::create(b, loc, ow0, idx(b, p));
         o = writeVector(b, loc, res, o, {n, oh, ow, c0}, mask);
@@ -317,36 +407,57 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
 
   // All pixels of `rows` output rows from oh0, channel block cb (`mask`
   // lanes of it, or all for -1).
-  auto pixels = [&](OpBuilder &b, Value o, Value n, Value oh0, Value cb,
-                    int64_t rows, int64_t mask) {
+  auto pixels = [&](OpBuilder &b, Value o, Value q, Value i0, Value n,
+                    Value oh0, Value cb, int64_t rows, int64_t mask) {
     o = loop(b, 0, s.OW / P, o, [&](OpBuilder &b, Value t, Value o) {
       Value ow0 = arith::MulIOp::create(b, loc, t, idx(b, P));
-      return tile(b, o, n, oh0, cb, ow0, rows, P, mask);
+      return tile(b, o, q, i0, n, oh0, cb, ow0, rows, P, mask);
     });
     if (s.OW % P)
-      o = tile(b, o, n, oh0, cb, idx(b, s.OW / P * P), rows, s.OW % P, mask);
+      o = tile(b, o, q, i0, n, oh0, cb, idx(b, s.OW / P * P), rows, s.OW % P,
+               mask);
     return o;
   };
-  // The last channel block, when partial, is stored lane by lane.
+  // `rows` (<= R) output rows of register tiles, all channels. The last
+  // channel block, when partial, is stored lane by lane.
   int64_t fullBlocks = C / kLanes;
-  auto rowBlock = [&](OpBuilder &b, Value o, Value n, Value oh0,
-                      int64_t rows) {
+  auto tileRows = [&](OpBuilder &b, Value o, Value q, Value i0, Value n,
+                      Value oh0, int64_t rows) {
     o = loop(b, 0, fullBlocks, o, [&](OpBuilder &b, Value cb, Value o) {
-      return pixels(b, o, n, oh0, cb, rows, -1);
+      return pixels(b, o, q, i0, n, oh0, cb, rows, -1);
     });
     if (C % kLanes)
-      o = pixels(b, o, n, oh0, idx(b, fullBlocks), rows, C % kLanes);
+      o = pixels(b, o, q, i0, n, oh0, idx(b, fullBlocks), rows, C % kLanes);
+    return o;
+  };
+  // A block of `rows` output rows from oh0: its slab, then its tiles.
+  auto rowBlock = [&](OpBuilder &b, Value o, Value n, Value oh0,
+                      int64_t rows) {
+    Value hp0 = arith::MulIOp::create(b, loc, oh0, idx(b, s.strideH));
+    Value q = buildSlab(b, n, hp0, (rows - 1) * s.strideH + span);
+    o = loop(b, 0, rows / R, o, [&](OpBuilder &b, Value rt, Value o) {
+      Value r0 = arith::MulIOp::create(b, loc, rt, idx(b, R));
+      Value i0 = arith::MulIOp::create(b, loc, r0, idx(b, s.strideH));
+      return tileRows(b, o, q, i0, n, arith::AddIOp::create(b, loc, oh0, r0),
+                      R);
+    });
+    if (rows % R) {
+      int64_t r0 = rows / R * R;
+      o = tileRows(b, o, q, idx(b, r0 * s.strideH), n,
+                   arith::AddIOp::create(b, loc, oh0, idx(b, r0)), rows % R);
+    }
     return o;
   };
   Value out = tensor::EmptyOp::create(b, loc, outType.getShape(), storage);
-  // Iterations of the batch and row loops are independent: Q is read-only.
+  // Iterations of the batch and row-block loops are independent: each
+  // block builds its own slab.
   return loop(b, 0, s.N, out, [&](OpBuilder &b, Value n, Value o) {
-    o = loop(b, 0, s.OH / R, o, [&](OpBuilder &b, Value rb, Value o) {
-      Value oh0 = arith::MulIOp::create(b, loc, rb, idx(b, R));
-      return rowBlock(b, o, n, oh0, R);
+    o = loop(b, 0, s.OH / RB, o, [&](OpBuilder &b, Value rb, Value o) {
+      Value oh0 = arith::MulIOp::create(b, loc, rb, idx(b, RB));
+      return rowBlock(b, o, n, oh0, RB);
     });
-    if (s.OH % R)
-      o = rowBlock(b, o, n, idx(b, s.OH / R * R), s.OH % R);
+    if (s.OH % RB)
+      o = rowBlock(b, o, n, idx(b, s.OH / RB * RB), s.OH % RB);
     return o;
   });
 }
