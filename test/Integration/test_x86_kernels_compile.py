@@ -324,6 +324,10 @@ DW_CASES = {
                                    pad=(1, 1, 0, 0), out_storage="i32"),
     "c40-9x9-w4-no_bias": dict(c=40, hw=(6, 4), k=(9, 9), pad=(4, 4, 4, 4),
                                bias=False),
+    # 64-channel tiles narrowed by saturating packs (float mode), then two
+    # single blocks and a partial one; relu clamps the packed bytes.
+    "c100-i8_out-zp0-relu": dict(c=100, hw=(5, 6), out_storage="i8", out_zp=0,
+                                 clamp="relu"),
     # Horizontal dilation takes the one-tap-per-instruction kernel.
     "c18-dilation1x2": dict(c=18, hw=(6, 9), dilation=(1, 2)),
 }
@@ -348,6 +352,11 @@ def test_depthwise_packs_taps(quant_compile, workdir, rng):
     assert len(re.findall(r"\bvpdpbusd\b", asm)) == 3
     if "avx512vbmi" in FLAGS:
         assert re.search(r"\bvpermb\b", asm)
+    # 64 channels, u8 with zero point 128: four blocks per saturating pack.
+    model, _, _ = build_depthwise(rng, c=64, hw=(3, 3), x_storage="u8",
+                                  out_storage="u8", out_zp=128)
+    asm = _asm(quant_compile, workdir, model, "host")
+    assert re.search(r"\bvpacksswb\b", asm)
 
 
 # --- the kernel each target takes --------------------------------------------------

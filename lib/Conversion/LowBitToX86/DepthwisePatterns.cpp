@@ -71,6 +71,51 @@ static void declareConvertRoundEven(ModuleOp module) {
   decl.setPrivate();
 }
 
+/// The saturating packs of AVX-512 BW (signed dwords to words, words to
+/// bytes, in 128-bit lanes).
+constexpr llvm::StringLiteral kPackDW = "llvm.x86.avx512.packssdw.512";
+constexpr llvm::StringLiteral kPackWB = "llvm.x86.avx512.packsswb.512";
+
+static void declarePacks(ModuleOp module) {
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToStart(module.getBody());
+  auto vec = [&](int64_t n, Type t) { return VectorType::get({n}, t); };
+  auto declare = [&](StringRef name, VectorType in, VectorType out) {
+    if (module.lookupSymbol<func::FuncOp>(name))
+      return;
+    func::FuncOp::create(b, module.getLoc(), name,
+                         b.getFunctionType({in, in}, {out}))
+        .setPrivate();
+  };
+  declare(kPackDW, vec(16, b.getI32Type()), vec(32, b.getI16Type()));
+  declare(kPackWB, vec(32, b.getI16Type()), vec(64, b.getI8Type()));
+}
+
+/// Four int32 vectors of channels 16s .. 16s + 15 (s = 0..3) as the 64
+/// bytes of channels 0..63, each saturated to [-128, 127]: vpackssdw twice,
+/// vpacksswb, which leave byte 16L + 4s + i = lane 4L + i of vector s, then
+/// one vpermd (a 4 x 4 transpose of dwords) into channel order.
+static Value packChannels(OpBuilder &b, Location loc, ArrayRef<Value> r) {
+  auto i16x32 = VectorType::get({32}, b.getI16Type());
+  auto i8x64 = VectorType::get({64}, b.getI8Type());
+  auto i32x16 = VectorType::get({16}, b.getI32Type());
+  auto call = [&](StringRef name, Type type, Value x, Value y) {
+    return func::CallOp::create(b, loc, name, TypeRange{type},
+                                ValueRange{x, y})
+        .getResult(0);
+  };
+  Value lo = call(kPackDW, i16x32, r[0], r[1]);
+  Value hi = call(kPackDW, i16x32, r[2], r[3]);
+  Value bytes = call(kPackWB, i8x64, lo, hi);
+  Value dwords = vector::BitCastOp::create(b, loc, i32x16, bytes);
+  SmallVector<int64_t> order(16);
+  for (int64_t s = 0; s < 4; ++s)
+    for (int64_t l = 0; l < 4; ++l)
+      order[4 * s + l] = 4 * l + s;
+  dwords = vector::ShuffleOp::create(b, loc, dwords, dwords, order);
+  return vector::BitCastOp::create(b, loc, i8x64, dwords);
+}
+
 /// `vcvtps2dq {rn-sae}`: float lanes rounded half to even into int32.
 static Value convertRoundEven(OpBuilder &b, Location loc, Value v) {
   auto i32 = VectorType::get(cast<VectorType>(v.getType()).getShape(),
@@ -142,18 +187,21 @@ static Value applyFloatShort(OpBuilder &b, Location loc, Value acc, Value mf,
 /// bytes of each i32 lane, so that one vpdpbusd does 4 multiply-accumulates
 /// per lane instead of 1 (see docs/X86Kernels.md, "Depthwise"):
 ///
-///   Q[n][ih][cb][iw][16]  padded A', channels in blocks of 16: the 16
-///                         channels of 4 adjacent columns are 64 contiguous
-///                         bytes (one load)
-///   T = vpermb(Q[n][ih][cb][iw .. iw + 3][:])   lane c = the 4 bytes
-///                         A'[ih][iw + j][c], j = 0..3
+///   Q[i][cb][iw][16]   a slab of padded A' rows, channels in blocks of 16:
+///                      the 16 channels of 4 adjacent columns are 64
+///                      contiguous bytes (one load)
+///   T = vpermb(Q[i][cb][iw .. iw + 3][:])   lane c = the 4 bytes
+///                      A'[row i][iw + j][c], j = 0..3
 ///   acc[oh][ow][c] += vpdpbusd(T at iw = ow * sw + 4g, Wt[kh][g][c][4])
 ///
-/// for kernel row kh (ih = oh * sh + kh * dh) and tap group g (taps 4g ..
-/// 4g + 3; taps past KW have weight 0). A register tile of R output rows x
-/// P pixels of one channel block builds each T once per input row it
-/// reads and feeds it to every output row of the tile that uses that input
-/// row.
+/// for kernel row kh (slab row (oh - oh0) * sh + kh * dh) and tap group g
+/// (taps 4g .. 4g + 3; taps past KW have weight 0). Each block of output
+/// rows builds its own slab (the input rows it reads; 4 x 4 transposes of
+/// 128-bit lanes), so iterations of the row-block loop are independent.
+/// A register tile of R output rows builds each T once per slab row and
+/// feeds it to every output row of the tile that reads it. Where the float
+/// epilogue allows it, a tile holds the 4 blocks of 64 channels of a pixel
+/// and narrows them together with saturating packs into one 64-byte store.
 static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
                            const TapPackedShape &s, ArrayRef<int64_t> centered,
                            const ActivationOperand &act, Value input,
@@ -311,15 +359,9 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
   // Register tile: R output rows x P pixels, ~20 accumulators.
   int64_t R = std::min<int64_t>(s.OH, 4);
   int64_t P = std::min<int64_t>(s.OW, std::max<int64_t>(1, 20 / R));
-  if (const char *e = getenv("LOWBIT_DW_R"))
-    R = std::min<int64_t>(s.OH, atoi(e));
-  if (const char *e = getenv("LOWBIT_DW_P"))
-    P = std::min<int64_t>(s.OW, atoi(e));
   // Output rows per slab (a multiple of R), and the input rows one output
   // row reads.
   int64_t RB = std::min<int64_t>(s.OH, 2 * R);
-  if (const char *e = getenv("LOWBIT_DW_RB"))
-    RB = std::min<int64_t>(s.OH, atoi(e) * R);
   const int64_t span = (KH - 1) * s.dilationH + 1;
 
   VectorType accType = dot.accType(ctx);
@@ -418,12 +460,119 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
                mask);
     return o;
   };
+  // 64 channels at a time (4 blocks) when the float epilogue is proven
+  // unclamped and the output bounds minus zp lie in [-128, 127]: the four
+  // blocks of a pixel are narrowed together by saturating packs and stored
+  // as one 64-byte vector.
+  bool packed = bounded && storage.getWidth() == 8 && lo - zpOut >= -128 &&
+                hi - zpOut <= 127 && C >= 64;
+  // One pixel: 4 blocks x R rows = 16 accumulators, each T feeding up to
+  // KH of them (measured best among 1-2 pixels and 3-7 rows).
+  const int64_t P4 = 1;
+  auto chunkTile = [&](OpBuilder &b, Value o, Value q, Value i0, Value n,
+                       Value oh0, Value k, Value ow0, int64_t rows,
+                       int64_t pixels) {
+    Value cb0 = arith::MulIOp::create(b, loc, k, idx(b, 4));
+    SmallVector<Value> cbs, mfs;
+    SmallVector<Value> acc;
+    for (int64_t sb = 0; sb < 4; ++sb) {
+      cbs.push_back(arith::AddIOp::create(b, loc, cb0, idx(b, sb)));
+      Value c0 = arith::MulIOp::create(b, loc, cbs.back(), idx(b, kLanes));
+      ChannelEpilogue::Slice slice =
+          epilogue.load(b, loc, accType, Value(), c0);
+      mfs.push_back(slice.params.empty()
+                        ? arith::ConstantOp::create(
+                              b, loc,
+                              DenseElementsAttr::get(
+                                  VectorType::get({kLanes}, b.getF32Type()),
+                                  b.getF32FloatAttr(requant.mf[0])))
+                              .getResult()
+                        : slice.params[0]);
+      acc.append(rows * pixels, slice.comp);
+    }
+    auto at = [&](int64_t sb, int64_t r, int64_t p) -> Value & {
+      return acc[(sb * rows + r) * pixels + p];
+    };
+    std::map<int64_t, SmallVector<std::pair<int64_t, int64_t>>> users;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t kh = 0; kh < KH; ++kh)
+        users[r * s.strideH + kh * s.dilationH].push_back({r, kh});
+    for (int64_t g = 0; g < NG; ++g) {
+      for (auto &[offset, list] : users) {
+        Value ih = arith::AddIOp::create(b, loc, i0, idx(b, offset));
+        for (int64_t sb = 0; sb < 4; ++sb) {
+          SmallVector<Value> w(KH);
+          for (auto [r, kh] : list)
+            if (!w[kh])
+              w[kh] = readVector(
+                  b, loc, chunkType, wPacked,
+                  {arith::AddIOp::create(
+                      b, loc, idx(b, (kh * NG + g) * CB * 64),
+                      arith::MulIOp::create(b, loc, cbs[sb], idx(b, 64)))});
+          for (int64_t p = 0; p < pixels; ++p) {
+            Value iw = arith::AddIOp::create(
+                b, loc,
+                arith::MulIOp::create(
+                    b, loc, arith::AddIOp::create(b, loc, ow0, idx(b, p)),
+                    idx(b, s.strideW)),
+                idx(b, kTaps * g));
+            Value col = arith::MulIOp::create(b, loc, iw, idx(b, kLanes));
+            Value x = readVector(b, loc, chunkType, q, {ih, cbs[sb], col});
+            Value t = vector::ShuffleOp::create(b, loc, x, x, transpose);
+            for (auto [r, kh] : list)
+              at(sb, r, p) = dot.dot(b, loc, at(sb, r, p), t, w[kh]);
+          }
+        }
+      }
+    }
+    auto f32 = VectorType::get({kLanes}, b.getF32Type());
+    auto bytes = VectorType::get({64}, b.getI8Type());
+    auto splat8 = [&](int64_t v) {
+      return arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(bytes, b.getIntegerAttr(b.getI8Type(), v)));
+    };
+    Value c0 = arith::MulIOp::create(b, loc, k, idx(b, 64));
+    for (int64_t r = 0; r < rows; ++r) {
+      Value oh = arith::AddIOp::create(b, loc, oh0, idx(b, r));
+      for (int64_t p = 0; p < pixels; ++p) {
+        SmallVector<Value> ints;
+        for (int64_t sb = 0; sb < 4; ++sb) {
+          Value v = arith::MulFOp::create(
+              b, loc, arith::SIToFPOp::create(b, loc, f32, at(sb, r, p)),
+              mfs[sb]);
+          ints.push_back(convertRoundEven(b, loc, v));
+        }
+        Value res = packChannels(b, loc, ints);
+        if (lo - zpOut > -128)
+          res = arith::MaxSIOp::create(b, loc, res, splat8(lo - zpOut));
+        if (hi - zpOut < 127)
+          res = arith::MinSIOp::create(b, loc, res, splat8(hi - zpOut));
+        res = arith::AddIOp::create(b, loc, res,
+                                    splat8(static_cast<int8_t>(zpOut)));
+        Value ow = arith::AddIOp::create(b, loc, ow0, idx(b, p));
+        o = writeVector(b, loc, res, o, {n, oh, ow, c0});
+      }
+    }
+    return o;
+  };
   // `rows` (<= R) output rows of register tiles, all channels. The last
   // channel block, when partial, is stored lane by lane.
   int64_t fullBlocks = C / kLanes;
+  int64_t chunks = packed ? C / 64 : 0;
   auto tileRows = [&](OpBuilder &b, Value o, Value q, Value i0, Value n,
                       Value oh0, int64_t rows) {
-    o = loop(b, 0, fullBlocks, o, [&](OpBuilder &b, Value cb, Value o) {
+    o = loop(b, 0, chunks, o, [&](OpBuilder &b, Value k, Value o) {
+      o = loop(b, 0, s.OW / P4, o, [&](OpBuilder &b, Value t, Value o) {
+        Value ow0 = arith::MulIOp::create(b, loc, t, idx(b, P4));
+        return chunkTile(b, o, q, i0, n, oh0, k, ow0, rows, P4);
+      });
+      if (s.OW % P4)
+        o = chunkTile(b, o, q, i0, n, oh0, k, idx(b, s.OW / P4 * P4), rows,
+                      s.OW % P4);
+      return o;
+    });
+    o = loop(b, chunks * 4, fullBlocks, o, [&](OpBuilder &b, Value cb, Value o) {
       return pixels(b, o, q, i0, n, oh0, cb, rows, -1);
     });
     if (C % kLanes)
@@ -575,6 +724,7 @@ struct DepthwiseToX86 : OpRewritePattern<Conv2DOp> {
                            KW, OH,        OW,        stride[0], stride[1],
                            dilation[0], pad[0], pad[1], pad[2], pad[3]};
       declareConvertRoundEven(op->getParentOfType<ModuleOp>());
+      declarePacks(op->getParentOfType<ModuleOp>());
       Value result = emitTapPacked(b, loc, dot, shape, centered, act, input,
                                    epilogue, lo, hi, outType);
       rewriter.replaceOp(op, castToQuantized(b, loc, result, op.getType()));
