@@ -258,20 +258,23 @@ def test_depthwise_wide_weights_use_int16(harness, rng, quant_compile, workdir,
 def build_depthwise(rng, *, c, hw, n=1, k=(3, 3), stride=(1, 1),
                     dilation=(1, 1), pad=(1, 1, 1, 1), x_storage="i8",
                     out_storage="i8", w_zp=0, per_axis=True, clamp=None,
-                    out_zp=None, bias=True, requant="float", n_sets=2):
+                    out_zp=None, bias=True, requant="float", n_sets=2,
+                    w_storage="i8"):
     """A depthwise conv2d whose centered weights w - zp_w stay in s8 (so the
     byte dot takes them) while the weight zero points are non-zero up to
-    ``w_zp`` (per channel when ``per_axis``)."""
+    ``w_zp`` (per channel when ``per_axis``) around 0 (i8 weights) or 128
+    (u8 weights)."""
     from lowbit.reference.ops import conv2d_accumulator
     x_t = random_act_type(rng, x_storage)
-    w = rng.integers(-127 + w_zp, 128 - w_zp, size=(c, k[0], k[1], 1))
+    mid = 128 if w_storage == "u8" else 0
+    w = mid + rng.integers(-127 + w_zp, 128 - w_zp, size=(c, k[0], k[1], 1))
     if per_axis:
-        zps = [int(z) for z in rng.integers(-w_zp, w_zp + 1, size=c)]
-        w_t = QType("i8", [0.002 + 0.0003 * (i % 37) for i in range(c)], zps,
-                    axis=0)
+        zps = [mid + int(z) for z in rng.integers(-w_zp, w_zp + 1, size=c)]
+        w_t = QType(w_storage,
+                    [0.002 + 0.0003 * (i % 37) for i in range(c)], zps, axis=0)
     else:
-        zps = [int(rng.integers(-w_zp, w_zp + 1))] * c
-        w_t = QType("i8", 0.004, zps[0])
+        zps = [mid + int(rng.integers(-w_zp, w_zp + 1))] * c
+        w_t = QType(w_storage, 0.004, zps[0])
     shape = (n, *hw, c)
     inputs = [(random_ints(rng, shape, x_t),) for _ in range(n_sets)]
     xq = np.concatenate([i[0] for i in inputs]).astype(np.int64)
@@ -313,6 +316,9 @@ DW_CASES = {
     "c48-w3-pad0": dict(c=48, hw=(6, 3), pad=(0, 0, 0, 0)),
     "c130-w5-asym_pad-wzp": dict(c=130, hw=(7, 5), pad=(2, 0, 1, 2), w_zp=9),
     "c64-h1-w7-wzp-per_tensor": dict(c=64, hw=(1, 7), w_zp=5, per_axis=False),
+    "c80-u8_weights-zp128": dict(c=80, hw=(4, 6), w_storage="u8", w_zp=6,
+                                 x_storage="u8", out_storage="u8",
+                                 out_zp=128),
     "c32-stride2": dict(c=32, hw=(9, 11), stride=(2, 2), x_storage="u8"),
     "c20-stride2x1-dilation2x1": dict(c=20, hw=(10, 9), stride=(2, 1),
                                       dilation=(2, 1), pad=(2, 2, 1, 1)),
