@@ -312,6 +312,10 @@ DW_CASES = {
     "c128-56w-u8-zp128": dict(c=128, hw=(9, 56), x_storage="u8",
                               out_storage="u8", out_zp=128),
     "c16-w1": dict(c=16, hw=(5, 1)),
+    # Several slabs of 16 output rows and a partial one (5 rows).
+    "c64-h37-slabs-u8-zp128": dict(c=64, hw=(37, 6), x_storage="u8",
+                                   out_storage="u8", out_zp=128),
+    "c24-h41-stride2-slabs": dict(c=24, hw=(41, 7), stride=(2, 2)),
     "c17-w2-u8_in": dict(c=17, hw=(4, 2), x_storage="u8"),
     "c48-w3-pad0": dict(c=48, hw=(6, 3), pad=(0, 0, 0, 0)),
     "c130-w5-asym_pad-wzp": dict(c=130, hw=(7, 5), pad=(2, 0, 1, 2), w_zp=9),
