@@ -187,7 +187,7 @@ static Value applyFloatShort(OpBuilder &b, Location loc, Value acc, Value mf,
 /// bytes of each i32 lane, so that one vpdpbusd does 4 multiply-accumulates
 /// per lane instead of 1 (see docs/X86Kernels.md, "Depthwise"):
 ///
-///   Q[i][cb][iw][16]   a slab of padded A' rows, channels in blocks of 16:
+///   Q[i][cb][iw][16]   a slab of padded A' rows, 4 blocks of 16 channels:
 ///                      the 16 channels of 4 adjacent columns are 64
 ///                      contiguous bytes (one load)
 ///   T = vpermb(Q[i][cb][iw .. iw + 3][:])   lane c = the 4 bytes
@@ -196,12 +196,13 @@ static Value applyFloatShort(OpBuilder &b, Location loc, Value acc, Value mf,
 ///
 /// for kernel row kh (slab row (oh - oh0) * sh + kh * dh) and tap group g
 /// (taps 4g .. 4g + 3; taps past KW have weight 0). Each block of output
-/// rows builds its own slab (the input rows it reads; 4 x 4 transposes of
-/// 128-bit lanes), so iterations of the row-block loop are independent.
-/// A register tile of R output rows builds each T once per slab row and
-/// feeds it to every output row of the tile that reads it. Where the float
-/// epilogue allows it, a tile holds the 4 blocks of 64 channels of a pixel
-/// and narrows them together with saturating packs into one 64-byte store.
+/// rows builds, per 64 channels, its own slab (the input rows it reads; 4 x
+/// 4 transposes of 128-bit lanes; small enough to stay in L1), so
+/// iterations of the row-block loop are independent. A register tile of R
+/// output rows builds each T once per slab row and feeds it to every output
+/// row of the tile that reads it. Where the float epilogue allows it, a tile
+/// holds the 4 blocks of 64 channels of a pixel and narrows them together
+/// with saturating packs into one 64-byte store.
 static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
                            const TapPackedShape &s, ArrayRef<int64_t> centered,
                            const ActivationOperand &act, Value input,
