@@ -187,7 +187,7 @@ static Value applyFloatShort(OpBuilder &b, Location loc, Value acc, Value mf,
 /// bytes of each i32 lane, so that one vpdpbusd does 4 multiply-accumulates
 /// per lane instead of 1 (see docs/X86Kernels.md, "Depthwise"):
 ///
-///   Q[i][cb][iw][16]   a slab of padded A' rows, 4 blocks of 16 channels:
+///   Q[i][cb][iw][16]   a slab of padded A' rows, channels in blocks of 16:
 ///                      the 16 channels of 4 adjacent columns are 64
 ///                      contiguous bytes (one load)
 ///   T = vpermb(Q[i][cb][iw .. iw + 3][:])   lane c = the 4 bytes
@@ -196,13 +196,12 @@ static Value applyFloatShort(OpBuilder &b, Location loc, Value acc, Value mf,
 ///
 /// for kernel row kh (slab row (oh - oh0) * sh + kh * dh) and tap group g
 /// (taps 4g .. 4g + 3; taps past KW have weight 0). Each block of output
-/// rows builds, per 64 channels, its own slab (the input rows it reads; 4 x
-/// 4 transposes of 128-bit lanes; small enough to stay in L1), so
-/// iterations of the row-block loop are independent. A register tile of R
-/// output rows builds each T once per slab row and feeds it to every output
-/// row of the tile that reads it. Where the float epilogue allows it, a tile
-/// holds the 4 blocks of 64 channels of a pixel and narrows them together
-/// with saturating packs into one 64-byte store.
+/// rows builds its own slab (the input rows it reads; 4 x 4 transposes of
+/// 128-bit lanes), so iterations of the row-block loop are independent.
+/// A register tile of R output rows builds each T once per slab row and
+/// feeds it to every output row of the tile that reads it. Where the float
+/// epilogue allows it, a tile holds the 4 blocks of 64 channels of a pixel
+/// and narrows them together with saturating packs into one 64-byte store.
 static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
                            const TapPackedShape &s, ArrayRef<int64_t> centered,
                            const ActivationOperand &act, Value input,
@@ -216,7 +215,7 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
   };
   DotIsa byteForm = DotIsa::get(X86Isa::Avx512Vnni);
   const int64_t C = s.C, KW = s.KW, KH = s.KH;
-  const int64_t CB = ceilDiv(C, kLanes);
+  const int64_t CB = ceilDiv(C, kLanes), CBq = roundUp(CB, 4);
   const int64_t NG = ceilDiv(KW, kTaps);
   const int64_t Wp = s.W + s.left + s.right;
   // Columns of Q: every padded column, and 4 whole columns from the last
@@ -240,38 +239,44 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
                                 b.getI8Type()),
           ArrayRef<int8_t>(wt)));
 
-  // Q is built per block of output rows and 64 channels, for the input
-  // rows they read, into a tensor of that iteration (about 40 KiB: it stays
-  // in L1 while the tiles read it).
+  // Q is built per block of output rows, for the input rows they read,
+  // into a tensor of that iteration (a few rows: it stays in L1/L2 while
+  // the block reads it).
   auto chunkType = VectorType::get({64}, b.getI8Type());
   Value fill = arith::ConstantOp::create(
       b, loc,
       DenseElementsAttr::get(chunkType,
                              b.getI8IntegerAttr(act.paddingOperand(byteForm))));
-  // Writes the 64 channels (4 blocks) `v` of column w of slab row i.
-  auto pixel = [&](OpBuilder &b, Value t, Value i, Value w, Value v) {
+  // Writes 64 channels (4 blocks) of column w of slab row i per chunk.
+  auto pixel = [&](OpBuilder &b, Value t, Value i, Value w,
+                   function_ref<Value(OpBuilder &, Value)> value) {
     Value col = arith::MulIOp::create(b, loc, w, idx(b, kLanes));
-    for (int64_t part = 0; part < 4; ++part) {
-      Value piece = vector::ExtractStridedSliceOp::create(
-          b, loc, v, ArrayRef<int64_t>{part * kLanes},
-          ArrayRef<int64_t>{kLanes}, ArrayRef<int64_t>{1});
-      t = writeVector(b, loc, piece, t, {i, idx(b, part), col});
-    }
-    return t;
+    return loop(b, 0, CBq / 4, t, [&](OpBuilder &b, Value k, Value t) {
+      Value v = value(b, k);
+      Value cb0 = arith::MulIOp::create(b, loc, k, idx(b, 4));
+      for (int64_t part = 0; part < 4; ++part) {
+        Value piece = vector::ExtractStridedSliceOp::create(
+            b, loc, v, ArrayRef<int64_t>{part * kLanes},
+            ArrayRef<int64_t>{kLanes}, ArrayRef<int64_t>{1});
+        Value cb = arith::AddIOp::create(b, loc, cb0, idx(b, part));
+        t = writeVector(b, loc, piece, t, {i, cb, col});
+      }
+      return t;
+    });
   };
+  auto fillValue = [&](OpBuilder &, Value) { return fill; };
   auto fillCols = [&](OpBuilder &b, Value i, int64_t from, int64_t to,
                       Value t) {
     return loop(b, from, to, t, [&](OpBuilder &b, Value w, Value t) {
-      return pixel(b, t, i, w, fill);
+      return pixel(b, t, i, w, fillValue);
     });
   };
-  // Slab row i from channels 64k .. 64k + 63 of input row h of image n.
-  auto inputRow = [&](OpBuilder &b, Value t, Value n, Value k, Value i,
-                      Value h) {
+  // Slab row i from input row h of image n.
+  auto inputRow = [&](OpBuilder &b, Value t, Value n, Value i, Value h) {
     t = fillCols(b, i, 0, s.left, t);
     t = fillCols(b, i, s.left + s.W, Wq, t);
     // 64 channels of pixel w: channels past C read as the neutral value.
-    auto chunk = [&](OpBuilder &b, Value w) -> Value {
+    auto chunk = [&](OpBuilder &b, Value w, Value k) -> Value {
       Value c0 = arith::MulIOp::create(b, loc, k, idx(b, 64));
       Value x = readVectorChecked(b, loc, chunkType, input, {n, h, w, c0},
                                   act.neutralStorage(byteForm));
@@ -284,10 +289,10 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
       Value col = arith::MulIOp::create(
           b, loc, arith::AddIOp::create(b, loc, w0, idx(b, s.left)),
           idx(b, kLanes));
-      {
+      return loop(b, 0, CBq / 4, t, [&](OpBuilder &b, Value k, Value t) {
         Value x[4];
         for (int64_t j = 0; j < 4; ++j)
-          x[j] = chunk(b, arith::AddIOp::create(b, loc, w0, idx(b, j)));
+          x[j] = chunk(b, arith::AddIOp::create(b, loc, w0, idx(b, j)), k);
         // 128-bit lanes (l0, l1) of a then (l2, l3) of c.
         auto lanes = [&](Value a, Value c, int64_t l0, int64_t l1, int64_t l2,
                          int64_t l3) {
@@ -303,27 +308,29 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
         Value y3 = lanes(x[2], x[3], 2, 3, 2, 3);
         Value blocks[4] = {lanes(y0, y2, 0, 2, 0, 2), lanes(y0, y2, 1, 3, 1, 3),
                            lanes(y1, y3, 0, 2, 0, 2), lanes(y1, y3, 1, 3, 1, 3)};
+        Value cb0 = arith::MulIOp::create(b, loc, k, idx(b, 4));
         for (int64_t part = 0; part < 4; ++part)
-          t = writeVector(b, loc, blocks[part], t, {i, idx(b, part), col});
+          t = writeVector(
+              b, loc, blocks[part], t,
+              {i, arith::AddIOp::create(b, loc, cb0, idx(b, part)), col});
         return t;
-      }
+      });
     });
     return loop(b, s.W / 4 * 4, s.W, t, [&](OpBuilder &b, Value w, Value t) {
       Value wp = arith::AddIOp::create(b, loc, w, idx(b, s.left));
-      return pixel(b, t, i, wp, chunk(b, w));
+      return pixel(b, t, i, wp,
+                   [&](OpBuilder &b, Value k) { return chunk(b, w, k); });
     });
   };
-  // A new slab of `rows` rows: channels 64k .. 64k + 63 of padded input
-  // rows hp0 .. hp0 + rows - 1.
-  auto buildSlab = [&](OpBuilder &b, Value n, Value k, Value hp0,
-                       int64_t rows) {
+  // A new slab of `rows` rows: padded input rows hp0 .. hp0 + rows - 1.
+  auto buildSlab = [&](OpBuilder &b, Value n, Value hp0, int64_t rows) {
     Value t = tensor::EmptyOp::create(
-        b, loc, ArrayRef<int64_t>{rows, 4, rowBytes}, b.getI8Type());
+        b, loc, ArrayRef<int64_t>{rows, CBq, rowBytes}, b.getI8Type());
     return loop(b, 0, rows, t, [&](OpBuilder &b, Value i, Value t) {
       Value hp = arith::AddIOp::create(b, loc, hp0, i);
       Value h = arith::SubIOp::create(b, loc, hp, idx(b, s.top));
       if (s.top == 0 && s.bottom == 0)
-        return inputRow(b, t, n, k, i, h);
+        return inputRow(b, t, n, i, h);
       Value inside = arith::AndIOp::create(
           b, loc,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, hp,
@@ -333,7 +340,7 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
       return scf::IfOp::create(
                  b, loc, inside,
                  [&](OpBuilder &b, Location loc) {
-                   scf::YieldOp::create(b, loc, inputRow(b, t, n, k, i, h));
+                   scf::YieldOp::create(b, loc, inputRow(b, t, n, i, h));
                  },
                  [&](OpBuilder &b, Location loc) {
                    scf::YieldOp::create(b, loc, fillCols(b, i, 0, Wq, t));
@@ -353,14 +360,13 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
   int64_t R = std::min<int64_t>(s.OH, 4);
   int64_t P = std::min<int64_t>(s.OW, std::max<int64_t>(1, 20 / R));
   // The input rows one output row reads, and output rows per slab: up to
-  // 4 register tiles while a slab (64 channels) stays within ~24 KiB, half
-  // of L1 (with 128 channels: 4 rows, a slab of 6 rows; slabs of 10 and 18
-  // rows rebuild fewer rows but were 5% slower in median).
+  // 4 register tiles while the slab stays within ~160 KiB (L2; 16 rows
+  // rebuild 1/8 of their input rows, measured faster than 4 or 8 rows).
   const int64_t span = (KH - 1) * s.dilationH + 1;
   int64_t tilesPerSlab = 4;
   while (tilesPerSlab > 1 &&
-         ((tilesPerSlab * R - 1) * s.strideH + span) * 4 * rowBytes >
-             24 * 1024)
+         ((tilesPerSlab * R - 1) * s.strideH + span) * CBq * rowBytes >
+             160 * 1024)
     --tilesPerSlab;
   int64_t RB = std::min<int64_t>(s.OH, tilesPerSlab * R);
 
@@ -385,7 +391,7 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
   // Output rows oh0 .. oh0 + rows - 1, whose first input row is row `i0`
   // of the slab q; pixels ow0 .. ow0 + pixels - 1; channel block cb.
   auto tile = [&](OpBuilder &b, Value o, Value q, Value i0, Value n, Value oh0,
-                  Value cb, Value qb, Value ow0, int64_t rows, int64_t pixels,
+                  Value cb, Value ow0, int64_t rows, int64_t pixels,
                   int64_t mask) {
     Value c0 = arith::MulIOp::create(b, loc, cb, idx(b, kLanes));
     ChannelEpilogue::Slice slice = epilogue.load(b, loc, accType, Value(), c0);
@@ -414,7 +420,7 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
                   idx(b, s.strideW)),
               idx(b, kTaps * g));
           Value col = arith::MulIOp::create(b, loc, iw, idx(b, kLanes));
-          Value x = readVector(b, loc, chunkType, q, {ih, qb, col});
+          Value x = readVector(b, loc, chunkType, q, {ih, cb, col});
           Value t = vector::ShuffleOp::create(b, loc, x, x, transpose);
           for (auto [r, kh] : list)
             acc[r * pixels + p] = dot.dot(b, loc, acc[r * pixels + p], t, w[kh]);
@@ -447,18 +453,17 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
     return o;
   };
 
-  // All pixels of `rows` output rows from oh0, channel block cb (block qb
-  // of the slab; `mask` lanes of it, or all for -1).
+  // All pixels of `rows` output rows from oh0, channel block cb (`mask`
+  // lanes of it, or all for -1).
   auto pixels = [&](OpBuilder &b, Value o, Value q, Value i0, Value n,
-                    Value oh0, Value cb, Value qb, int64_t rows,
-                    int64_t mask) {
+                    Value oh0, Value cb, int64_t rows, int64_t mask) {
     o = loop(b, 0, s.OW / P, o, [&](OpBuilder &b, Value t, Value o) {
       Value ow0 = arith::MulIOp::create(b, loc, t, idx(b, P));
-      return tile(b, o, q, i0, n, oh0, cb, qb, ow0, rows, P, mask);
+      return tile(b, o, q, i0, n, oh0, cb, ow0, rows, P, mask);
     });
     if (s.OW % P)
-      o = tile(b, o, q, i0, n, oh0, cb, qb, idx(b, s.OW / P * P), rows,
-               s.OW % P, mask);
+      o = tile(b, o, q, i0, n, oh0, cb, idx(b, s.OW / P * P), rows, s.OW % P,
+               mask);
     return o;
   };
   // 64 channels at a time (4 blocks) when the float epilogue is proven
@@ -518,7 +523,7 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
                     idx(b, s.strideW)),
                 idx(b, kTaps * g));
             Value col = arith::MulIOp::create(b, loc, iw, idx(b, kLanes));
-            Value x = readVector(b, loc, chunkType, q, {ih, idx(b, sb), col});
+            Value x = readVector(b, loc, chunkType, q, {ih, cbs[sb], col});
             Value t = vector::ShuffleOp::create(b, loc, x, x, transpose);
             for (auto [r, kh] : list)
               at(sb, r, p) = dot.dot(b, loc, at(sb, r, p), t, w[kh]);
@@ -557,67 +562,44 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
     }
     return o;
   };
-  // The register row tiles of a block of `rows` output rows from oh0:
-  // body(o, i0, oh, r) for r rows from oh, whose first slab row is i0.
-  auto rowTiles =
-      [&](OpBuilder &b, Value o, Value oh0, int64_t rows,
-          function_ref<Value(OpBuilder &, Value, Value, Value, int64_t)>
-              body) {
-        o = loop(b, 0, rows / R, o, [&](OpBuilder &b, Value rt, Value o) {
-          Value r0 = arith::MulIOp::create(b, loc, rt, idx(b, R));
-          Value i0 = arith::MulIOp::create(b, loc, r0, idx(b, s.strideH));
-          return body(b, o, i0, arith::AddIOp::create(b, loc, oh0, r0), R);
-        });
-        if (rows % R) {
-          int64_t r0 = rows / R * R;
-          o = body(b, o, idx(b, r0 * s.strideH),
-                   arith::AddIOp::create(b, loc, oh0, idx(b, r0)), rows % R);
-        }
-        return o;
-      };
-  // Chunks of 64 channels whose 4 blocks are all full; the blocks past
-  // them (at most 4, the last maybe partial) share one more slab.
-  int64_t fullBlocks = C / kLanes, fullChunks = fullBlocks / 4;
-  // A block of `rows` output rows from oh0: per chunk of 64 channels, its
-  // slab, then its tiles.
+  // `rows` (<= R) output rows of register tiles, all channels. The last
+  // channel block, when partial, is stored lane by lane.
+  int64_t fullBlocks = C / kLanes;
+  int64_t chunks = packed ? C / 64 : 0;
+  auto tileRows = [&](OpBuilder &b, Value o, Value q, Value i0, Value n,
+                      Value oh0, int64_t rows) {
+    o = loop(b, 0, chunks, o, [&](OpBuilder &b, Value k, Value o) {
+      o = loop(b, 0, s.OW / P4, o, [&](OpBuilder &b, Value t, Value o) {
+        Value ow0 = arith::MulIOp::create(b, loc, t, idx(b, P4));
+        return chunkTile(b, o, q, i0, n, oh0, k, ow0, rows, P4);
+      });
+      if (s.OW % P4)
+        o = chunkTile(b, o, q, i0, n, oh0, k, idx(b, s.OW / P4 * P4), rows,
+                      s.OW % P4);
+      return o;
+    });
+    o = loop(b, chunks * 4, fullBlocks, o, [&](OpBuilder &b, Value cb, Value o) {
+      return pixels(b, o, q, i0, n, oh0, cb, rows, -1);
+    });
+    if (C % kLanes)
+      o = pixels(b, o, q, i0, n, oh0, idx(b, fullBlocks), rows, C % kLanes);
+    return o;
+  };
+  // A block of `rows` output rows from oh0: its slab, then its tiles.
   auto rowBlock = [&](OpBuilder &b, Value o, Value n, Value oh0,
                       int64_t rows) {
     Value hp0 = arith::MulIOp::create(b, loc, oh0, idx(b, s.strideH));
-    int64_t slabRows = (rows - 1) * s.strideH + span;
-    o = loop(b, 0, fullChunks, o, [&](OpBuilder &b, Value k, Value o) {
-      Value q = buildSlab(b, n, k, hp0, slabRows);
-      if (packed)
-        return rowTiles(b, o, oh0, rows,
-                        [&](OpBuilder &b, Value o, Value i0, Value oh,
-                            int64_t r) {
-                          return loop(b, 0, s.OW, o,
-                                      [&](OpBuilder &b, Value ow, Value o) {
-                                        return chunkTile(b, o, q, i0, n, oh,
-                                                         k, ow, r, P4);
-                                      });
-                        });
-      return loop(b, 0, 4, o, [&](OpBuilder &b, Value qb, Value o) {
-        Value cb = arith::AddIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, k, idx(b, 4)), qb);
-        return rowTiles(b, o, oh0, rows,
-                        [&](OpBuilder &b, Value o, Value i0, Value oh,
-                            int64_t r) {
-                          return pixels(b, o, q, i0, n, oh, cb, qb, r, -1);
-                        });
-      });
+    Value q = buildSlab(b, n, hp0, (rows - 1) * s.strideH + span);
+    o = loop(b, 0, rows / R, o, [&](OpBuilder &b, Value rt, Value o) {
+      Value r0 = arith::MulIOp::create(b, loc, rt, idx(b, R));
+      Value i0 = arith::MulIOp::create(b, loc, r0, idx(b, s.strideH));
+      return tileRows(b, o, q, i0, n, arith::AddIOp::create(b, loc, oh0, r0),
+                      R);
     });
-    if (CB > 4 * fullChunks) {
-      Value q = buildSlab(b, n, idx(b, fullChunks), hp0, slabRows);
-      for (int64_t cb = 4 * fullChunks; cb < CB; ++cb) {
-        // The last block, when partial, is stored lane by lane.
-        int64_t mask = cb < fullBlocks ? -1 : C % kLanes;
-        o = rowTiles(b, o, oh0, rows,
-                     [&](OpBuilder &b, Value o, Value i0, Value oh,
-                         int64_t r) {
-                       return pixels(b, o, q, i0, n, oh, idx(b, cb),
-                                     idx(b, cb - 4 * fullChunks), r, mask);
-                     });
-      }
+    if (rows % R) {
+      int64_t r0 = rows / R * R;
+      o = tileRows(b, o, q, idx(b, r0 * s.strideH), n,
+                   arith::AddIOp::create(b, loc, oh0, idx(b, r0)), rows % R);
     }
     return o;
   };
