@@ -49,20 +49,26 @@ void lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   // into the caller's out-parameter instead of copying into it.
   add("cse,canonicalize");
   add("buffer-results-to-out-params{hoist-static-allocs modify-public-functions}");
-  // Temporaries become planned buffers (thread-local globals), not mallocs.
+  // The loops the kernels marked independent become scf.parallel (run on
+  // OpenMP threads below) before hoisting, which leaves their allocations
+  // in place: each iteration, so each thread, keeps its own buffers.
+  bool threaded = options.threads > 1;
+  if (threaded)
+    pm.addNestedPass<func::FuncOp>(lowbit::createLowBitParallelLoopsPass());
+  // Static temporaries of a loop body (a kernel's per-iteration scratch)
+  // move out of their loops, so that they too are planned, not malloc'ed
+  // on every iteration.
+  add("func.func(buffer-loop-hoisting)");
+  // Temporaries become planned buffers (process-wide globals), not mallocs.
   pm.addPass(lowbit::createLowBitStaticScratchPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addNestedPass<func::FuncOp>(lowbit::createLowBitMemRefCopyToLinalgPass());
   add("func.func(convert-linalg-to-loops),cse,canonicalize");
   // The kernels' 1-D transfers become (masked) loads and stores.
   add("func.func(convert-vector-to-scf{full-unroll=true}),canonicalize");
-  // The loops the kernels marked independent run on OpenMP threads.
-  bool threaded = options.threads > 1;
-  if (threaded) {
-    pm.addNestedPass<func::FuncOp>(lowbit::createLowBitParallelLoopsPass());
+  if (threaded)
     add("convert-scf-to-openmp{num-threads=" +
         std::to_string(options.threads) + "},canonicalize");
-  }
   add("convert-scf-to-cf,expand-strided-metadata,lower-affine");
   // Transcendentals become polynomials and roundeven plain arithmetic, so
   // the library needs no libm (exp, tanh, erf, ... and roundevenf on CPUs

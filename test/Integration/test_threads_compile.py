@@ -16,7 +16,8 @@ import pytest
 from integration_support import assert_informative, run_quant_compile
 from test_conv_compile import build_conv
 from test_matmul_compile import build_fc
-from test_x86_kernels_compile import CONV_CASES, FC_CASES, RUNNABLE
+from test_x86_kernels_compile import (CONV_CASES, DW_CASES, FC_CASES, RUNNABLE,
+                                      build_depthwise)
 
 THREADS = [2, 3]
 TARGETS = ["host", "x86-64-v3"]
@@ -56,6 +57,20 @@ def test_conv2d_threaded(harness, rng, case, target, threads):
     model, inputs, (lo, hi) = build_conv(rng, requant="float",
                                          **CONV_CASES[case])
     outs = harness.check(model, inputs, extra=_flags(target, threads))
+    assert_informative(np.concatenate([o[0].ravel() for o in outs]), lo, hi)
+
+
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("requant", ["float", "fixed_point"])
+@pytest.mark.parametrize("case", ["c128-56w-u8-zp128", "c64-h37-slabs-u8-zp128",
+                                  "c24-h41-stride2-slabs",
+                                  "c18-dilation1x2"])
+def test_depthwise_threaded(harness, rng, case, requant, threads):
+    """The register tiles of a slab (tap-packed kernel) or the output rows
+    (one-tap kernel) on threads."""
+    model, inputs, (lo, hi) = build_depthwise(rng, requant=requant,
+                                              **DW_CASES[case])
+    outs = harness.check(model, inputs, extra=_flags("host", threads))
     assert_informative(np.concatenate([o[0].ravel() for o in outs]), lo, hi)
 
 

@@ -269,6 +269,122 @@ def test_depthwise_wide_weights_use_int16(harness, rng, quant_compile, workdir,
     assert re.search(r"\bvpmaddwd\b[^\n]*zmm", asm)
 
 
+# --- depthwise: taps packed four to a lane ------------------------------------------
+
+def build_depthwise(rng, *, c, hw, n=1, k=(3, 3), stride=(1, 1),
+                    dilation=(1, 1), pad=(1, 1, 1, 1), x_storage="i8",
+                    out_storage="i8", w_zp=0, per_axis=True, clamp=None,
+                    out_zp=None, bias=True, requant="float", n_sets=2,
+                    w_storage="i8"):
+    """A depthwise conv2d whose centered weights w - zp_w stay in s8 (so the
+    byte dot takes them) while the weight zero points are non-zero up to
+    ``w_zp`` (per channel when ``per_axis``) around 0 (i8 weights) or 128
+    (u8 weights)."""
+    from lowbit.reference.ops import conv2d_accumulator
+    x_t = random_act_type(rng, x_storage)
+    mid = 128 if w_storage == "u8" else 0
+    w = mid + rng.integers(-127 + w_zp, 128 - w_zp, size=(c, k[0], k[1], 1))
+    if per_axis:
+        zps = [mid + int(z) for z in rng.integers(-w_zp, w_zp + 1, size=c)]
+        w_t = QType(w_storage,
+                    [0.002 + 0.0003 * (i % 37) for i in range(c)], zps, axis=0)
+    else:
+        zps = [mid + int(rng.integers(-w_zp, w_zp + 1))] * c
+        w_t = QType(w_storage, 0.004, zps[0])
+    shape = (n, *hw, c)
+    inputs = [(random_ints(rng, shape, x_t),) for _ in range(n_sets)]
+    xq = np.concatenate([i[0] for i in inputs]).astype(np.int64)
+    acc = conv2d_accumulator(xq, x_t.zp, w, np.asarray(zps), None, stride,
+                             dilation, pad, c)
+    b = None
+    if bias:
+        spread = max(int(np.std(acc)), 1)
+        b = rng.integers(-2 * spread, 2 * spread + 1, size=c)
+    scales = np.broadcast_to(np.asarray(w_t.scale), (c,))
+    real = (acc + (0 if b is None else b)) * x_t.scale * scales
+    out_t = calibrated_type(rng, real, out_storage, zp=out_zp)
+    m = Model("conv")
+    x = m.arg(shape, x_t)
+    operands = [x, m.const(w, w_t)]
+    if bias:
+        operands.append(m.const(b.astype(np.int64), bias_type(x_t, w_t)))
+    lo, hi = out_t.qmin, out_t.qmax
+    clamp_attr = None
+    if clamp == "relu":
+        clamp_attr = [out_t.zp, out_t.qmax]
+        lo = max(lo, out_t.zp)
+    y = m.op("lowbit.conv2d", operands, (n, *acc.shape[1:3], c), out_t,
+             stride=list(stride) if stride != (1, 1) else None,
+             dilation=list(dilation) if dilation != (1, 1) else None,
+             pad=list(pad) if any(pad) else None, groups=c, clamp=clamp_attr,
+             requant=requant if requant != "fixed_point" else None)
+    m.ret(y)
+    return m, inputs, (lo, hi)
+
+
+DW_CASES = {
+    # The benchmark's configuration (u8 zero point 128 in and out): the
+    # saturating narrowing of the float epilogue.
+    "c128-56w-u8-zp128": dict(c=128, hw=(9, 56), x_storage="u8",
+                              out_storage="u8", out_zp=128),
+    "c16-w1": dict(c=16, hw=(5, 1)),
+    # Several slabs of 16 output rows and a partial one (5 rows).
+    "c64-h37-slabs-u8-zp128": dict(c=64, hw=(37, 6), x_storage="u8",
+                                   out_storage="u8", out_zp=128),
+    "c24-h41-stride2-slabs": dict(c=24, hw=(41, 7), stride=(2, 2)),
+    "c17-w2-u8_in": dict(c=17, hw=(4, 2), x_storage="u8"),
+    "c48-w3-pad0": dict(c=48, hw=(6, 3), pad=(0, 0, 0, 0)),
+    "c130-w5-asym_pad-wzp": dict(c=130, hw=(7, 5), pad=(2, 0, 1, 2), w_zp=9),
+    "c64-h1-w7-wzp-per_tensor": dict(c=64, hw=(1, 7), w_zp=5, per_axis=False),
+    "c80-u8_weights-zp128": dict(c=80, hw=(4, 6), w_storage="u8", w_zp=6,
+                                 x_storage="u8", out_storage="u8",
+                                 out_zp=128),
+    "c32-stride2": dict(c=32, hw=(9, 11), stride=(2, 2), x_storage="u8"),
+    "c20-stride2x1-dilation2x1": dict(c=20, hw=(10, 9), stride=(2, 1),
+                                      dilation=(2, 1), pad=(2, 2, 1, 1)),
+    "c24-5x5-pad2-i16_out": dict(c=24, hw=(8, 9), k=(5, 5), pad=(2, 2, 2, 2),
+                                 out_storage="i16"),
+    "c33-1x7-u8_out-relu": dict(c=33, hw=(6, 13), k=(1, 7), pad=(0, 0, 3, 3),
+                                out_storage="u8", clamp="relu"),
+    "c16-3x1-i32_out-batch3": dict(c=16, n=3, hw=(5, 6), k=(3, 1),
+                                   pad=(1, 1, 0, 0), out_storage="i32"),
+    "c40-9x9-w4-no_bias": dict(c=40, hw=(6, 4), k=(9, 9), pad=(4, 4, 4, 4),
+                               bias=False),
+    # 64-channel tiles narrowed by saturating packs (float mode), then two
+    # single blocks and a partial one; relu clamps the packed bytes.
+    "c100-i8_out-zp0-relu": dict(c=100, hw=(5, 6), out_storage="i8", out_zp=0,
+                                 clamp="relu"),
+    # Horizontal dilation takes the one-tap-per-instruction kernel.
+    "c18-dilation1x2": dict(c=18, hw=(6, 9), dilation=(1, 2)),
+}
+
+
+@pytest.mark.parametrize("target", ["host", "x86-64-v4", "x86-64-v3-vnni"])
+@pytest.mark.parametrize("requant", MODES)
+@pytest.mark.parametrize("case", list(DW_CASES), ids=list(DW_CASES))
+def test_depthwise(harness, rng, case, requant, target):
+    model, inputs, (lo, hi) = build_depthwise(rng, requant=requant,
+                                              **DW_CASES[case])
+    _check(harness, model, inputs, target, lo, hi, "conv")
+
+
+def test_depthwise_packs_taps(quant_compile, workdir, rng):
+    """On VNNI the 3x3 depthwise kernel does one dot per kernel row (3 per
+    output vector, not 9) on taps transposed into the lanes."""
+    if "avx512_vnni" not in FLAGS:
+        pytest.skip("this host has no AVX-512 VNNI")
+    model, _, _ = build_depthwise(rng, c=16, hw=(1, 1), pad=(1, 1, 1, 1))
+    asm = _asm(quant_compile, workdir, model, "host")
+    assert len(re.findall(r"\bvpdpbusd\b", asm)) == 3
+    if "avx512vbmi" in FLAGS:
+        assert re.search(r"\bvpermb\b", asm)
+    # 64 channels, u8 with zero point 128: four blocks per saturating pack.
+    model, _, _ = build_depthwise(rng, c=64, hw=(3, 3), x_storage="u8",
+                                  out_storage="u8", out_zp=128)
+    asm = _asm(quant_compile, workdir, model, "host")
+    assert re.search(r"\bvpacksswb\b", asm)
+
+
 # --- the kernel each target takes --------------------------------------------------
 
 def _asm(quant_compile, workdir, model, target):

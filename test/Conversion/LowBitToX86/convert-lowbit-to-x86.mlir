@@ -139,13 +139,20 @@ func.func @conv_3x3_im2col(%x: tensor<1x4x4x8x!quant.uniform<i8:f32, 0.1:5>>) ->
 
 // -----
 
-// Depthwise: channels on the lanes, one tap per dot (the other products of
-// a lane are zero), weights as (w', 0, 0, 0) per lane: 9 taps x 16 lanes x 4.
+// Depthwise: channels on the lanes. With VNNI, four taps of a kernel row
+// per lane: weights Wt[kh][16 channels][4 taps] (3 x 64 bytes, the fourth
+// tap 0), a slab of the 7 padded rows the 5 output rows read in blocks of
+// 16 channels (128 bytes: 8 columns x 16), each 64-byte read transposed so
+// that lane c holds channel c of 4 adjacent columns, one dot per kernel row.
+// Without VNNI, one tap per dot (the other products of a lane are zero).
 // VNNI-LABEL: func.func @depthwise_3x3
-// VNNI-DAG: : tensor<576xi8>
-// VNNI: arith.extui %{{.*}} : vector<16xi8> to vector<16xi32>
-// VNNI: vector.bitcast %{{.*}} : vector<16xi32> to vector<64xi8>
+// VNNI-DAG: arith.constant dense<"0x02020200{{.*}}"> : tensor<192xi8>
+// VNNI-DAG: tensor.empty() : tensor<7x4x128xi8>
+// VNNI: vector.shuffle %[[X:.*]], %[[X]] [0, 16, 32, 48, 1, 17, 33, 49, 2, 18,
 // VNNI: func.call @llvm.x86.avx512.vpdpbusd.512
+// AVX512-LABEL: func.func @depthwise_3x3
+// AVX512: arith.extui %{{.*}} : vector<16xi8> to vector<16xi32>
+// AVX512: func.call @llvm.x86.avx512.pmaddw.d.512
 // AVX2-LABEL: func.func @depthwise_3x3
 // AVX2: func.call @llvm.x86.avx2.pmadd.wd
 func.func @depthwise_3x3(%x: tensor<1x5x5x16x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x5x5x16x!quant.uniform<u8:f32, 0.3:128>> {
