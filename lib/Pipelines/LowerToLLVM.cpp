@@ -1,5 +1,6 @@
 //===- LowerToLLVM.cpp - The lowbit-lower-to-llvm pipeline ----------------===//
 
+#include "lowbit/Conversion/LowBitToX86/X86Isa.h"
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Pipelines/Pipelines.h"
 
@@ -73,7 +74,10 @@ void lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   // Transcendentals become polynomials and roundeven plain arithmetic, so
   // the library needs no libm (exp, tanh, erf, ... and roundevenf on CPUs
   // without SSE4.1).
-  pm.addNestedPass<func::FuncOp>(lowbit::createLowBitExpandMathPass());
+  lowbit::LowBitExpandMathPassOptions mathOptions;
+  std::optional<lowbit::X86Isa> isa = lowbit::parseX86Isa(options.isa);
+  mathOptions.native = isa && *isa != lowbit::X86Isa::Generic;
+  pm.addNestedPass<func::FuncOp>(lowbit::createLowBitExpandMathPass(mathOptions));
   add("convert-vector-to-llvm");
   add("finalize-memref-to-llvm,convert-arith-to-llvm,convert-math-to-llvm");
   add("convert-cf-to-llvm");

@@ -216,8 +216,20 @@ def LowBitExpandMathPass : Pass<"lowbit-expand-math", "mlir::func::FuncOp"> {
     `roundevenf` on CPUs without SSE4.1. This pass expands them (upstream's
     expansion patterns) and replaces the transcendentals by MLIR's polynomial
     approximations (accurate to a few ulp in f32).
+
+    `math.roundeven` is kept (as `llvm.intr.roundeven`, one `vrndscaleps`)
+    when the x86 kernels' instruction set guarantees SSE4.1: the `native`
+    option, or a module attribute `lowbit.isa` other than `generic`. Its
+    bit-level expansion costs some twenty vector instructions per
+    requantized vector.
   }];
+  let options = [
+    Option<"native", "native-roundeven", "bool", /*default=*/"false",
+           "Keep math.roundeven as the LLVM intrinsic (the target has "
+           "SSE4.1)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::vector::VectorDialect"];
 }
 
