@@ -369,6 +369,9 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
              160 * 1024)
     --tilesPerSlab;
   int64_t RB = std::min<int64_t>(s.OH, tilesPerSlab * R);
+  // Blocks of equal height (OH = 56: 4 x 14, not 3 x 16 + 8), so that the
+  // parallel row-block loop covers every row and splits evenly.
+  RB = ceilDiv(s.OH, ceilDiv(s.OH, RB));
 
   VectorType accType = dot.accType(ctx);
   auto storage = lowering::getStorageInfo(getQuantElementType(outType)).type;
@@ -590,18 +593,12 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
                       int64_t rows) {
     Value hp0 = arith::MulIOp::create(b, loc, oh0, idx(b, s.strideH));
     Value q = buildSlab(b, n, hp0, (rows - 1) * s.strideH + span);
-    // The register tiles of the block read the slab and write their own
-    // output rows: the parallel loop (the slab itself is built once per
-    // block, before it, into a buffer the blocks share).
-    o = buildCarriedLoop(
-        b, loc, 0, rows / R, o,
-        [&](OpBuilder &b, Value rt, Value o) {
-          Value r0 = arith::MulIOp::create(b, loc, rt, idx(b, R));
-          Value i0 = arith::MulIOp::create(b, loc, r0, idx(b, s.strideH));
-          return tileRows(b, o, q, i0, n,
-                          arith::AddIOp::create(b, loc, oh0, r0), R);
-        },
-        /*parallel=*/true);
+    o = loop(b, 0, rows / R, o, [&](OpBuilder &b, Value rt, Value o) {
+      Value r0 = arith::MulIOp::create(b, loc, rt, idx(b, R));
+      Value i0 = arith::MulIOp::create(b, loc, r0, idx(b, s.strideH));
+      return tileRows(b, o, q, i0, n, arith::AddIOp::create(b, loc, oh0, r0),
+                      R);
+    });
     if (rows % R) {
       int64_t r0 = rows / R * R;
       o = tileRows(b, o, q, idx(b, r0 * s.strideH), n,
@@ -611,12 +608,17 @@ static Value emitTapPacked(OpBuilder &b, Location loc, const DotIsa &dot,
   };
   Value out = tensor::EmptyOp::create(b, loc, outType.getShape(), storage);
   // Iterations of the batch and row-block loops are independent: each
-  // block builds its own slab.
+  // block builds its own slab. The row blocks are the parallel loop: with
+  // threads each iteration keeps its own slab buffer (lowbit-parallel-loops
+  // runs before buffer-loop-hoisting), serially the slab is planned once.
   return loop(b, 0, s.N, out, [&](OpBuilder &b, Value n, Value o) {
-    o = loop(b, 0, s.OH / RB, o, [&](OpBuilder &b, Value rb, Value o) {
-      Value oh0 = arith::MulIOp::create(b, loc, rb, idx(b, RB));
-      return rowBlock(b, o, n, oh0, RB);
-    });
+    o = buildCarriedLoop(
+        b, loc, 0, s.OH / RB, o,
+        [&](OpBuilder &b, Value rb, Value o) {
+          Value oh0 = arith::MulIOp::create(b, loc, rb, idx(b, RB));
+          return rowBlock(b, o, n, oh0, RB);
+        },
+        /*parallel=*/true);
     if (s.OH % RB)
       o = rowBlock(b, o, n, idx(b, s.OH / RB * RB), s.OH % RB);
     return o;
