@@ -49,3 +49,25 @@ def assert_informative(out, lo, hi, what="output"):
         f"{what} has only {distinct} distinct values: {np.unique(out)}"
     assert inside >= 0.25, \
         f"{what} is {100 * (1 - inside):.0f}% saturated at [{lo}, {hi}]"
+
+
+def _cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+# The CPU flags of /proc/cpuinfo, and which --target this machine can run.
+FLAGS = _cpu_flags()
+RUNNABLE = {
+    "host": True,
+    "generic": True,
+    "x86-64-v3": {"avx2", "fma", "bmi2"} <= FLAGS,
+    "x86-64-v3-vnni": {"avx2", "fma", "bmi2", "avx_vnni"} <= FLAGS,
+    "x86-64-v4": {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= FLAGS,
+}

@@ -19,30 +19,10 @@ import re
 import numpy as np
 import pytest
 
-from integration_support import run_quant_compile
+from integration_support import RUNNABLE, run_quant_compile
 
 TARGETS = ["host", "x86-64-v4", "x86-64-v3", "generic"]
 TOL = 1e-5
-
-
-def _flags():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
-
-
-FLAGS = _flags()
-RUNNABLE = {
-    "host": True,
-    "generic": True,
-    "x86-64-v3": {"avx2", "fma", "bmi2"} <= FLAGS,
-    "x86-64-v4": {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= FLAGS,
-}
 
 
 def t(shape):

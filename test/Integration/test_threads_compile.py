@@ -13,10 +13,10 @@ import subprocess
 import numpy as np
 import pytest
 
-from integration_support import assert_informative, run_quant_compile
+from integration_support import RUNNABLE, assert_informative, run_quant_compile
 from test_conv_compile import build_conv
 from test_matmul_compile import build_fc
-from test_x86_kernels_compile import (CONV_CASES, DW_CASES, FC_CASES, RUNNABLE,
+from test_x86_kernels_compile import (CONV_CASES, DW_CASES, FC_CASES,
                                       build_depthwise)
 
 THREADS = [2, 3]

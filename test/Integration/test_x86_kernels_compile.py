@@ -19,7 +19,8 @@ import re
 import numpy as np
 import pytest
 
-from integration_support import assert_informative, run_quant_compile
+from integration_support import (FLAGS, RUNNABLE, assert_informative,
+                                 run_quant_compile)
 from lowbit.reference.windows import exact_matmul
 from mlir_gen import (Model, QType, bias_type, calibrated_type,
                       random_act_type, random_ints, random_weights)
@@ -29,27 +30,6 @@ from test_matmul_compile import build_fc
 MODES = ["fixed_point", "float"]
 TARGETS = ["host", "x86-64-v4", "x86-64-v3-vnni", "x86-64-v3", "generic"]
 KERNEL_TARGETS = TARGETS[:-1]  # those with x86 kernels
-
-
-def _cpu_flags():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
-
-
-FLAGS = _cpu_flags()
-RUNNABLE = {
-    "host": True,
-    "generic": True,
-    "x86-64-v3": {"avx2", "fma", "bmi2"} <= FLAGS,
-    "x86-64-v3-vnni": {"avx2", "fma", "bmi2", "avx_vnni"} <= FLAGS,
-    "x86-64-v4": {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= FLAGS,
-}
 
 
 def _target(target):

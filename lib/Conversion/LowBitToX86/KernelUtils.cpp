@@ -310,6 +310,19 @@ Value writeVector(OpBuilder &b, Location loc, Value vector, Value dest,
   return dest;
 }
 
+/// A vector of `chunk` operands all A' of the input zero point: what padded
+/// positions of an image hold.
+static Value paddingChunk(OpBuilder &b, Location loc,
+                          const ActivationOperand &act, const DotIsa &form,
+                          int64_t chunk) {
+  Type element = form.elemType(b.getContext());
+  return arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(
+          VectorType::get({chunk}, element),
+          b.getIntegerAttr(element, act.paddingOperand(form))));
+}
+
 Value buildPaddedOperand(OpBuilder &b, Location loc, Value input,
                          const ActivationOperand &act, const DotIsa &form,
                          int64_t Cp, int64_t Hp, int64_t Wp, int64_t top,
@@ -321,11 +334,7 @@ Value buildPaddedOperand(OpBuilder &b, Location loc, Value input,
   const int64_t chunk = 64 * 8 / form.elemBits;
   Type element = form.elemType(b.getContext());
   auto chunkType = VectorType::get({chunk}, b.getI8Type());
-  Value fill = arith::ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(
-          VectorType::get({chunk}, element),
-          b.getIntegerAttr(element, act.paddingOperand(form))));
+  Value fill = paddingChunk(b, loc, act, form, chunk);
   Value t = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{N, Hp, Wp, Cp},
                                     element);
   int64_t cFull = Cp;
@@ -392,11 +401,7 @@ Value buildPaddedRows(OpBuilder &b, Location loc, Value input,
   const int64_t chunk = 64 * 8 / form.elemBits;
   Type element = form.elemType(b.getContext());
   auto chunkType = VectorType::get({chunk}, b.getI8Type());
-  Value fill = arith::ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(
-          VectorType::get({chunk}, element),
-          b.getIntegerAttr(element, act.paddingOperand(form))));
+  Value fill = paddingChunk(b, loc, act, form, chunk);
   // The input rows as [N][H][W * C].
   Value rows = tensor::CollapseShapeOp::create(
       b, loc, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
