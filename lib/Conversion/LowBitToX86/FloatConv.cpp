@@ -227,25 +227,16 @@ struct FloatConvToX86 : OpRewritePattern<tosa::Conv2DOp> {
             });
         acc.assign(loop.getResults().begin(), loop.getResults().end());
       }
-      for (int64_t r = 0; r < mr; ++r) {
-        auto write = [&](OpBuilder &b, Location loc, Value t) {
-          for (int64_t v = 0; v < nvP; ++v)
-            t = writeVector(b, loc, epilogue.finish(b, loc, acc[r * nvP + v]),
-                            t, {n[r], oh[r], ow[r], cols(b, v)},
-                            v == nvP - 1 ? lastMask : -1);
-          return t;
-        };
-        if (M % mr == 0 || r == 0) {
-          out = write(b, loc, out);
-          continue;
-        }
-        Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                            rows[r], idx(b, M));
-        out = buildGuardedUpdate(
-            b, loc, valid, out,
-            [&](OpBuilder &b, Location loc) { return write(b, loc, out); });
-      }
-      return out;
+      return storeTileRows(
+          b, loc, out, mr, M, rows,
+          [&](OpBuilder &b, Location loc, Value t, int64_t r) {
+            for (int64_t v = 0; v < nvP; ++v)
+              t = writeVector(b, loc,
+                              epilogue.finish(b, loc, acc[r * nvP + v]), t,
+                              {n[r], oh[r], ow[r], cols(b, v)},
+                              v == nvP - 1 ? lastMask : -1);
+            return t;
+          });
     };
 
     auto outType = cast<RankedTensorType>(op.getType());

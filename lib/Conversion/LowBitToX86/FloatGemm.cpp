@@ -218,25 +218,15 @@ struct FloatMatmulToX86 : OpRewritePattern<tosa::MatMulOp> {
                                     bIndex, aScalar)
                  : emitFmaLoop(b, loc, vecType, packedB, mr, nvP, idx(b, 0),
                                idx(b, kc), init, bIndex, aScalar);
-      for (int64_t r = 0; r < mr; ++r) {
-        auto write = [&](OpBuilder &b, Location loc, Value t) {
-          for (int64_t v = 0; v < nvP; ++v)
-            t = writeVector(b, loc, acc[r * nvP + v], t,
-                            {bt, rows[r], cols(b, v)},
-                            v == nvP - 1 ? lastMask : -1);
-          return t;
-        };
-        if (M % mr == 0 || r == 0) {
-          out = write(b, loc, out);
-          continue;
-        }
-        Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                            rows[r], idx(b, M));
-        out = buildGuardedUpdate(
-            b, loc, valid, out,
-            [&](OpBuilder &b, Location loc) { return write(b, loc, out); });
-      }
-      return out;
+      return storeTileRows(
+          b, loc, out, mr, M, rows,
+          [&](OpBuilder &b, Location loc, Value t, int64_t r) {
+            for (int64_t v = 0; v < nvP; ++v)
+              t = writeVector(b, loc, acc[r * nvP + v], t,
+                              {bt, rows[r], cols(b, v)},
+                              v == nvP - 1 ? lastMask : -1);
+            return t;
+          });
     };
 
     Value out = tensor::EmptyOp::create(bld, loc, outType.getShape(),

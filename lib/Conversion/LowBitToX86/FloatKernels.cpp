@@ -61,6 +61,25 @@ FloatEpilogue FloatEpilogue::get(OpBuilder &b, Location loc,
   return e;
 }
 
+Value storeTileRows(
+    OpBuilder &b, Location loc, Value out, int64_t mr, int64_t M,
+    ArrayRef<Value> rows,
+    function_ref<Value(OpBuilder &, Location, Value, int64_t)> writeRow) {
+  for (int64_t r = 0; r < mr; ++r) {
+    if (M % mr == 0 || r == 0) {
+      out = writeRow(b, loc, out, r);
+      continue;
+    }
+    Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                        rows[r], constIndex(b, loc, M));
+    out = buildGuardedUpdate(b, loc, valid, out,
+                             [&](OpBuilder &b, Location loc) {
+                               return writeRow(b, loc, out, r);
+                             });
+  }
+  return out;
+}
+
 Value FloatEpilogue::init(OpBuilder &b, Location loc, VectorType type,
                           Value col) const {
   if (!biasTable)

@@ -38,6 +38,14 @@ mlir::DenseFPElementsAttr getFloatConstant(Value v);
 /// of float TOSA contractions).
 bool isZeroFloatConstant(Value v);
 
+/// Stores the mr rows of a register tile: `writeRow(b, loc, t, r)` writes
+/// row r into `t` and returns it. Row r is the matrix row `rows[r]`; when
+/// M is not a multiple of mr the rows past M (never row 0) are skipped.
+Value storeTileRows(
+    OpBuilder &b, Location loc, Value out, int64_t mr, int64_t M,
+    llvm::ArrayRef<Value> rows,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, int64_t)> writeRow);
+
 /// The f32 `tosa.clamp` that is the only user of `v` (a ReLU or ReLU6 to
 /// fuse into the kernel's epilogue), or null.
 mlir::tosa::ClampOp getFusableClamp(Value v);
