@@ -152,13 +152,9 @@ struct FloatConvToX86 : OpRewritePattern<tosa::Conv2DOp> {
 
     Location loc = op.getLoc();
     OpBuilder &bld = rewriter;
-    auto idx = [&](OpBuilder &b, int64_t v) { return constIndex(b, loc, v); };
-    auto add = [&](OpBuilder &b, Value x, Value y) -> Value {
-      return arith::AddIOp::create(b, loc, x, y);
-    };
-    auto mul = [&](OpBuilder &b, Value x, int64_t y) -> Value {
-      return arith::MulIOp::create(b, loc, x, idx(b, y));
-    };
+    IndexConst idx{loc};
+    IndexAdd add{loc};
+    IndexMul mul{loc};
     auto vecType = VectorType::get({lanes}, bld.getF32Type());
     Value packedB = floatTable(bld, loc, packed);
     FloatEpilogue epilogue = FloatEpilogue::get(bld, loc, clamp, bias,
@@ -315,13 +311,9 @@ struct FloatDepthwiseToX86 : OpRewritePattern<tosa::DepthwiseConv2DOp> {
 
     Location loc = op.getLoc();
     OpBuilder &bld = rewriter;
-    auto idx = [&](OpBuilder &b, int64_t v) { return constIndex(b, loc, v); };
-    auto add = [&](OpBuilder &b, Value x, Value y) -> Value {
-      return arith::AddIOp::create(b, loc, x, y);
-    };
-    auto mul = [&](OpBuilder &b, Value x, int64_t y) -> Value {
-      return arith::MulIOp::create(b, loc, x, idx(b, y));
-    };
+    IndexConst idx{loc};
+    IndexAdd add{loc};
+    IndexMul mul{loc};
     auto vecType = VectorType::get({lanes}, bld.getF32Type());
     Value wTable = floatTable(bld, loc, packed);
     FloatEpilogue epilogue = FloatEpilogue::get(bld, loc, clamp, bias, Cp);

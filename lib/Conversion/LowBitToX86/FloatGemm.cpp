@@ -106,13 +106,9 @@ struct FloatMatmulToX86 : OpRewritePattern<tosa::MatMulOp> {
 
     Location loc = op.getLoc();
     OpBuilder &bld = rewriter;
-    auto idx = [&](OpBuilder &b, int64_t v) { return constIndex(b, loc, v); };
-    auto add = [&](OpBuilder &b, Value x, Value y) -> Value {
-      return arith::AddIOp::create(b, loc, x, y);
-    };
-    auto mul = [&](OpBuilder &b, Value x, int64_t y) -> Value {
-      return arith::MulIOp::create(b, loc, x, idx(b, y));
-    };
+    IndexConst idx{loc};
+    IndexAdd add{loc};
+    IndexMul mul{loc};
     auto vecType = VectorType::get({lanes}, bld.getF32Type());
     Value packedB = floatTable(bld, loc, packed);
     Value a = op.getA();

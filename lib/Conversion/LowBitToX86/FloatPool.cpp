@@ -64,13 +64,9 @@ struct FloatMaxPoolToX86 : OpRewritePattern<tosa::MaxPool2dOp> {
 
     Location loc = op.getLoc();
     OpBuilder &bld = rewriter;
-    auto idx = [&](OpBuilder &b, int64_t v) { return constIndex(b, loc, v); };
-    auto add = [&](OpBuilder &b, Value x, Value y) -> Value {
-      return arith::AddIOp::create(b, loc, x, y);
-    };
-    auto mul = [&](OpBuilder &b, Value x, int64_t y) -> Value {
-      return arith::MulIOp::create(b, loc, x, idx(b, y));
-    };
+    IndexConst idx{loc};
+    IndexAdd add{loc};
+    IndexMul mul{loc};
     auto vecType = VectorType::get({lanes}, bld.getF32Type());
     Value input = op.getInput();
     const int64_t vectors = ceilDiv(C, lanes);

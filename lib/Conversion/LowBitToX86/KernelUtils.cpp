@@ -23,6 +23,14 @@ Value constIndex(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
+Value IndexAdd::operator()(OpBuilder &b, Value x, Value y) const {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value IndexMul::operator()(OpBuilder &b, Value x, int64_t y) const {
+  return arith::MulIOp::create(b, loc, x, constIndex(b, loc, y));
+}
+
 //===----------------------------------------------------------------------===//
 // Operands
 //===----------------------------------------------------------------------===//

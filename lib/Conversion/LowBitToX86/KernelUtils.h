@@ -37,6 +37,23 @@ using mlir::Value;
 /// An index constant.
 Value constIndex(OpBuilder &b, Location loc, int64_t v);
 
+/// Index arithmetic at one location, as the emitters spell it:
+/// `idx(b, 4)`, `add(b, x, y)`, `mul(b, x, 4)`.
+struct IndexConst {
+  Location loc;
+  Value operator()(OpBuilder &b, int64_t v) const {
+    return constIndex(b, loc, v);
+  }
+};
+struct IndexAdd {
+  Location loc;
+  Value operator()(OpBuilder &b, Value x, Value y) const;
+};
+struct IndexMul {
+  Location loc;
+  Value operator()(OpBuilder &b, Value x, int64_t y) const;
+};
+
 /// An scf.for over [lb, ub) carrying one value (a tensor written in place):
 /// `body(b, iv, carried)` returns the next value. Returns `init` when the
 /// range is empty. `parallel` marks the loop's iterations independent (see
