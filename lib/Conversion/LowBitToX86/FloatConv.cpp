@@ -63,14 +63,11 @@ template <typename OpT>
 LogicalResult matchConv(OpT op, PatternRewriter &rewriter, ConvGeometry &g,
                         DenseFPElementsAttr &wAttr, SmallVector<float> &bias,
                         int khDim, int kwDim) {
-  auto inType = dyn_cast<RankedTensorType>(op.getInput().getType());
-  auto wType = dyn_cast<RankedTensorType>(op.getWeight().getType());
-  auto outType = dyn_cast<RankedTensorType>(op.getType());
-  if (!inType || !wType || !outType || !inType.hasStaticShape() ||
-      !wType.hasStaticShape() || !outType.hasStaticShape() ||
-      !inType.getElementType().isF32() || !wType.getElementType().isF32() ||
-      !outType.getElementType().isF32())
+  if (!areStaticF32Tensors({op.getInput(), op.getWeight(), op.getResult()}))
     return rewriter.notifyMatchFailure(op, "not a static f32 convolution");
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  auto outType = cast<RankedTensorType>(op.getType());
   wAttr = getFloatConstant(op.getWeight());
   DenseFPElementsAttr bAttr = getFloatConstant(op.getBias());
   if (!wAttr || !bAttr)

@@ -55,14 +55,11 @@ struct FloatMatmulToX86 : OpRewritePattern<tosa::MatMulOp> {
 
   LogicalResult matchAndRewrite(tosa::MatMulOp op,
                                 PatternRewriter &rewriter) const override {
-    auto aType = dyn_cast<RankedTensorType>(op.getA().getType());
-    auto bType = dyn_cast<RankedTensorType>(op.getB().getType());
-    auto outType = dyn_cast<RankedTensorType>(op.getType());
-    if (!aType || !bType || !outType || !aType.hasStaticShape() ||
-        !bType.hasStaticShape() || !outType.hasStaticShape() ||
-        !aType.getElementType().isF32() || !bType.getElementType().isF32() ||
-        !outType.getElementType().isF32())
+    if (!areStaticF32Tensors({op.getA(), op.getB(), op.getResult()}))
       return rewriter.notifyMatchFailure(op, "not a static f32 matmul");
+    auto aType = cast<RankedTensorType>(op.getA().getType());
+    auto bType = cast<RankedTensorType>(op.getB().getType());
+    auto outType = cast<RankedTensorType>(op.getType());
     DenseFPElementsAttr bAttr = getFloatConstant(op.getB());
     if (!bAttr)
       return rewriter.notifyMatchFailure(op, "B is not constant");

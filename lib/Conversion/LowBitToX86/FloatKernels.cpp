@@ -61,6 +61,13 @@ FloatEpilogue FloatEpilogue::get(OpBuilder &b, Location loc,
   return e;
 }
 
+bool areStaticF32Tensors(ValueRange values) {
+  return llvm::all_of(values, [](Value v) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type && type.hasStaticShape() && type.getElementType().isF32();
+  });
+}
+
 Value storeTileRows(
     OpBuilder &b, Location loc, Value out, int64_t mr, int64_t M,
     ArrayRef<Value> rows,
@@ -253,31 +260,13 @@ Value buildPaddedFloat(OpBuilder &b, Location loc, Value input, int64_t lanes,
     }
     return t;
   };
-  auto loop = [&](OpBuilder &b, int64_t lb, int64_t ub, Value init,
-                  function_ref<Value(OpBuilder &, Value, Value)> body) {
-    return x86::buildCarriedLoop(b, loc, lb, ub, init, body);
-  };
-  auto fillValue = [&](OpBuilder &, Value) { return zero; };
-  auto fillRow = [&](OpBuilder &b, Value n, Value h, Value t) {
-    return loop(b, 0, Wp, t, [&](OpBuilder &b, Value w, Value t) {
-      return pixel(b, t, n, h, w, fillValue);
-    });
-  };
-  return loop(b, 0, N, t, [&](OpBuilder &b, Value n, Value t) {
-    t = loop(b, 0, top, t,
-             [&](OpBuilder &b, Value h, Value t) { return fillRow(b, n, h, t); });
-    t = loop(b, top + H, Hp, t,
-             [&](OpBuilder &b, Value h, Value t) { return fillRow(b, n, h, t); });
-    return loop(b, 0, H, t, [&](OpBuilder &b, Value h, Value t) {
-      Value hp = arith::AddIOp::create(b, loc, h, idx(b, top));
-      t = loop(b, 0, left, t, [&](OpBuilder &b, Value w, Value t) {
-        return pixel(b, t, n, hp, w, fillValue);
-      });
-      t = loop(b, left + W, Wp, t, [&](OpBuilder &b, Value w, Value t) {
-        return pixel(b, t, n, hp, w, fillValue);
-      });
-      return loop(b, 0, W, t, [&](OpBuilder &b, Value w, Value t) {
-        Value wp = arith::AddIOp::create(b, loc, w, idx(b, left));
+  return fillPaddedImage(
+      b, loc, t, N, H, W, Hp, Wp, top, left,
+      [&](OpBuilder &b, Value t, Value n, Value hp, Value wp) {
+        return pixel(b, t, n, hp, wp, [&](OpBuilder &, Value) { return zero; });
+      },
+      [&](OpBuilder &b, Value t, Value n, Value h, Value w, Value hp,
+          Value wp) {
         return pixel(b, t, n, hp, wp, [&](OpBuilder &b, Value c0) -> Value {
           // Channels past C read as zero.
           Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
@@ -286,8 +275,6 @@ Value buildPaddedFloat(OpBuilder &b, Location loc, Value input, int64_t lanes,
                                                 ArrayRef<bool>{false});
         });
       });
-    });
-  });
 }
 
 int64_t chooseTileRows(int64_t M, int64_t maxRows) {

@@ -38,6 +38,10 @@ mlir::DenseFPElementsAttr getFloatConstant(Value v);
 /// of float TOSA contractions).
 bool isZeroFloatConstant(Value v);
 
+/// Whether every value is a statically shaped f32 tensor (what the fp32
+/// kernels take).
+bool areStaticF32Tensors(mlir::ValueRange values);
+
 /// Stores the mr rows of a register tile: `writeRow(b, loc, t, r)` writes
 /// row r into `t` and returns it. Row r is the matrix row `rows[r]`; when
 /// M is not a multiple of mr the rows past M (never row 0) are skipped.

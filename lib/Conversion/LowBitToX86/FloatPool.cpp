@@ -42,12 +42,10 @@ struct FloatMaxPoolToX86 : OpRewritePattern<tosa::MaxPool2dOp> {
 
   LogicalResult matchAndRewrite(tosa::MaxPool2dOp op,
                                 PatternRewriter &rewriter) const override {
-    auto inType = dyn_cast<RankedTensorType>(op.getInput().getType());
-    auto outType = dyn_cast<RankedTensorType>(op.getType());
-    if (!inType || !outType || !inType.hasStaticShape() ||
-        !outType.hasStaticShape() || !inType.getElementType().isF32() ||
-        !outType.getElementType().isF32())
+    if (!areStaticF32Tensors({op.getInput(), op.getResult()}))
       return rewriter.notifyMatchFailure(op, "not a static f32 pool");
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto outType = cast<RankedTensorType>(op.getType());
     if (llvm::any_of(op.getPad(), [](int64_t p) { return p != 0; }))
       return rewriter.notifyMatchFailure(op, "padded pool");
     ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride();

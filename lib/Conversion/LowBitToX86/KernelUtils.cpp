@@ -331,6 +331,44 @@ static Value paddingChunk(OpBuilder &b, Location loc,
           b.getIntegerAttr(element, act.paddingOperand(form))));
 }
 
+Value fillPaddedImage(
+    OpBuilder &b, Location loc, Value init, int64_t N, int64_t H, int64_t W,
+    int64_t Hp, int64_t Wp, int64_t top, int64_t left,
+    function_ref<Value(OpBuilder &, Value, Value, Value, Value)> border,
+    function_ref<Value(OpBuilder &, Value, Value, Value, Value, Value, Value)>
+        inside) {
+  auto loop = [&](OpBuilder &b, int64_t lb, int64_t ub, Value init,
+                  function_ref<Value(OpBuilder &, Value, Value)> body) {
+    return buildCarriedLoop(b, loc, lb, ub, init, body);
+  };
+  auto borderRow = [&](OpBuilder &b, Value n, Value hp, Value t) {
+    return loop(b, 0, Wp, t, [&](OpBuilder &b, Value wp, Value t) {
+      return border(b, t, n, hp, wp);
+    });
+  };
+  return loop(b, 0, N, init, [&](OpBuilder &b, Value n, Value t) {
+    t = loop(b, 0, top, t, [&](OpBuilder &b, Value hp, Value t) {
+      return borderRow(b, n, hp, t);
+    });
+    t = loop(b, top + H, Hp, t, [&](OpBuilder &b, Value hp, Value t) {
+      return borderRow(b, n, hp, t);
+    });
+    return loop(b, 0, H, t, [&](OpBuilder &b, Value h, Value t) {
+      Value hp = arith::AddIOp::create(b, loc, h, constIndex(b, loc, top));
+      t = loop(b, 0, left, t, [&](OpBuilder &b, Value wp, Value t) {
+        return border(b, t, n, hp, wp);
+      });
+      t = loop(b, left + W, Wp, t, [&](OpBuilder &b, Value wp, Value t) {
+        return border(b, t, n, hp, wp);
+      });
+      return loop(b, 0, W, t, [&](OpBuilder &b, Value w, Value t) {
+        Value wp = arith::AddIOp::create(b, loc, w, constIndex(b, loc, left));
+        return inside(b, t, n, h, w, hp, wp);
+      });
+    });
+  });
+}
+
 Value buildPaddedOperand(OpBuilder &b, Location loc, Value input,
                          const ActivationOperand &act, const DotIsa &form,
                          int64_t Cp, int64_t Hp, int64_t Wp, int64_t top,
@@ -345,58 +383,32 @@ Value buildPaddedOperand(OpBuilder &b, Location loc, Value input,
   Value fill = paddingChunk(b, loc, act, form, chunk);
   Value t = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{N, Hp, Wp, Cp},
                                     element);
-  int64_t cFull = Cp;
-  // Writes `value(c0, mask)` over the Cp channels of pixel (n, h, w).
+  // Writes `value(c0)` over the Cp channels of pixel (n, h, w).
   auto pixel = [&](OpBuilder &b, Value t, Value n, Value h, Value w,
-                   function_ref<Value(OpBuilder &, Value, int64_t)> value) {
-    if (cFull > 0)
-      t = scf::ForOp::create(
-              b, loc, idx(b, 0), idx(b, cFull), idx(b, chunk), ValueRange{t},
-              [&](OpBuilder &b, Location loc, Value c0, ValueRange it) {
-                scf::YieldOp::create(
-                    b, loc,
-                    writeVector(b, loc, value(b, c0, -1), it[0],
-                                {n, h, w, c0}));
-              })
-              .getResult(0);
-    return t;
+                   function_ref<Value(OpBuilder &, Value)> value) {
+    return scf::ForOp::create(
+               b, loc, idx(b, 0), idx(b, Cp), idx(b, chunk), ValueRange{t},
+               [&](OpBuilder &b, Location loc, Value c0, ValueRange it) {
+                 scf::YieldOp::create(
+                     b, loc,
+                     writeVector(b, loc, value(b, c0), it[0], {n, h, w, c0}));
+               })
+        .getResult(0);
   };
-  auto loop = [&](OpBuilder &b, int64_t lb, int64_t ub, Value init,
-                  function_ref<Value(OpBuilder &, Value, Value)> body) {
-    return buildCarriedLoop(b, loc, lb, ub, init, body);
-  };
-  auto fillValue = [&](OpBuilder &, Value, int64_t) { return fill; };
-  auto fillRow = [&](OpBuilder &b, Value n, Value h, Value t) {
-    return loop(b, 0, Wp, t, [&](OpBuilder &b, Value w, Value t) {
-      return pixel(b, t, n, h, w, fillValue);
-    });
-  };
-  return loop(b, 0, N, t, [&](OpBuilder &b, Value n, Value t) {
-    t = loop(b, 0, top, t,
-             [&](OpBuilder &b, Value h, Value t) { return fillRow(b, n, h, t); });
-    t = loop(b, top + H, Hp, t,
-             [&](OpBuilder &b, Value h, Value t) { return fillRow(b, n, h, t); });
-    return loop(b, 0, H, t, [&](OpBuilder &b, Value h, Value t) {
-      Value hp = arith::AddIOp::create(b, loc, h, idx(b, top));
-      t = loop(b, 0, left, t, [&](OpBuilder &b, Value w, Value t) {
-        return pixel(b, t, n, hp, w, fillValue);
+  return fillPaddedImage(
+      b, loc, t, N, H, W, Hp, Wp, top, left,
+      [&](OpBuilder &b, Value t, Value n, Value hp, Value wp) {
+        return pixel(b, t, n, hp, wp, [&](OpBuilder &, Value) { return fill; });
+      },
+      [&](OpBuilder &b, Value t, Value n, Value h, Value w, Value hp,
+          Value wp) {
+        return pixel(b, t, n, hp, wp, [&](OpBuilder &b, Value c0) -> Value {
+          // Channels past C read as the neutral value.
+          Value x = readVectorChecked(b, loc, chunkType, input, {n, h, w, c0},
+                                      act.neutralStorage(form));
+          return act.transform(b, loc, x, form);
+        });
       });
-      t = loop(b, left + W, Wp, t, [&](OpBuilder &b, Value w, Value t) {
-        return pixel(b, t, n, hp, w, fillValue);
-      });
-      return loop(b, 0, W, t, [&](OpBuilder &b, Value w, Value t) {
-        Value wp = arith::AddIOp::create(b, loc, w, idx(b, left));
-        return pixel(b, t, n, hp, wp,
-                     [&](OpBuilder &b, Value c0, int64_t) -> Value {
-                       // Channels past C read as the neutral value.
-                       Value x = readVectorChecked(
-                           b, loc, chunkType, input, {n, h, w, c0},
-                           act.neutralStorage(form));
-                       return act.transform(b, loc, x, form);
-                     });
-      });
-    });
-  });
 }
 
 

@@ -167,6 +167,19 @@ Value readVectorChecked(OpBuilder &b, Location loc, mlir::VectorType type,
 Value writeVector(OpBuilder &b, Location loc, Value vector, Value dest,
                   mlir::ValueRange indices, int64_t mask = -1);
 
+/// Writes every pixel of the padded image `init` ([N][Hp][Wp][...]) whose
+/// input (N x H x W pixels) sits at (top, left): `border(b, t, n, hp, wp)`
+/// the pixels outside the input, `inside(b, t, n, h, w, hp, wp)` the pixel
+/// (hp, wp) = (h + top, w + left) that holds input pixel (h, w). Each
+/// returns `t` with its pixel written.
+Value fillPaddedImage(
+    OpBuilder &b, Location loc, Value init, int64_t N, int64_t H, int64_t W,
+    int64_t Hp, int64_t Wp, int64_t top, int64_t left,
+    llvm::function_ref<Value(OpBuilder &, Value, Value, Value, Value)> border,
+    llvm::function_ref<Value(OpBuilder &, Value, Value, Value, Value, Value,
+                             Value)>
+        inside);
+
 /// The NHWC storage tensor `input` as dot operands (`form`'s transform and
 /// element type) in a new `[N][Hp][Wp][Cp]` tensor: at (top, left), with A'
 /// of the input zero point on the borders (what padded positions hold).
